@@ -1,0 +1,1 @@
+"""The bindings worker: cron input binding, SMTP output binding, reminder actors."""

@@ -1,0 +1,23 @@
+"""Every Dapr name the services use, in one place.
+
+Each value matches a `metadata.name` (or app-id) in components/ and in the Helm chart;
+tests/unit/test_dapr_names.py keeps the two in step.
+"""
+
+from __future__ import annotations
+
+WEBAPP_APP_ID = "webapp"
+SYNC_WORKER_APP_ID = "sync-worker"
+BINDINGS_WORKER_APP_ID = "bindings-worker"
+
+STATE_STORE = "statestore"
+PUBSUB = "pubsub"
+LOCK_STORE = "lockstore"
+SECRET_STORE = "secretstore"  # noqa: S105 (a component name, not a secret)
+CRON_BINDING = "digest-cron"
+SMTP_BINDING = "smtp"
+CONFIGURATION = "daprconfig"
+RESILIENCY = "resiliency"
+
+TASK_EVENTS_TOPIC = "task-events"
+TASK_EVENTS_DEAD_LETTER_TOPIC = "task-events-dead"

@@ -1,0 +1,52 @@
+"""Reading settings from the environment, failing loudly and by name."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def required(name: str) -> str:
+    """The value of environment variable `name`; raises naming it when unset or empty."""
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"Required environment variable {name} is not set.")
+    return value
+
+
+def optional(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def flag(name: str, default: bool) -> bool:
+    """A boolean variable: 1/true/yes/on or 0/false/no/off; anything else is an error."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"Environment variable {name} must be a boolean, got {raw!r}.")
+
+
+def integer(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be an integer, got {raw!r}."
+        ) from None
+
+
+def listing(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list; blanks are dropped."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]

@@ -1,0 +1,46 @@
+"""JSON log lines: one object per line with the app id on every record."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+
+
+class AppIdFilter(logging.Filter):
+    """Stamps each record with the Dapr app id so merged logs stay attributable."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.app_id = settings.DAPR_APP_ID
+        return True
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """The LOGGING dict for Django: everything to stdout as JSON."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"app_id": {"()": "common.json_logging.AppIdFilter"}},
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(app_id)s",
+                "rename_fields": {"asctime": "timestamp", "levelname": "level", "name": "logger"},
+                "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            }
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+                "filters": ["app_id"],
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "django": {"level": level, "propagate": True},
+            "daphne": {"level": "WARNING", "propagate": True},
+        },
+    }

@@ -1,0 +1,1 @@
+"""Tools that start the local system and the test fixtures: ports, commands, readiness."""

@@ -1,0 +1,146 @@
+"""Command lines (argv and environment) for every process of a Dapr Todo system.
+
+The run command (Procfile → devtools.launch) and the integration-test fixtures build
+their processes here, so tests start exactly what users run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, Service, Topology
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+    def full_env(self) -> dict[str, str]:
+        return {**os.environ, **self.env}
+
+
+def redis(topology: Topology) -> Command:
+    """Redis on the project port with its own data directory and AOF on."""
+    data_dir = topology.state_dir / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Command(
+        "redis",
+        [
+            "redis-server",
+            "--port", str(topology.redis_port),
+            "--bind", LOOPBACK,
+            "--dir", str(data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--daemonize", "no",
+            "--loglevel", "warning",
+        ],
+    )  # fmt: skip
+
+
+def placement(topology: Topology) -> Command:
+    return Command(
+        "placement",
+        [
+            str(DAPR_BIN_DIR / "placement"),
+            "--port", str(topology.placement_port),
+            "--listen-address", LOOPBACK,
+            "--healthz-port", str(topology.placement_healthz_port),
+            "--healthz-listen-address", LOOPBACK,
+            "--metrics-port", str(topology.placement_metrics_port),
+            "--initial-cluster", f"dapr-placement-0={LOOPBACK}:{topology.placement_raft_port}",
+            "--log-as-json",
+        ],
+    )  # fmt: skip
+
+
+def scheduler(topology: Topology) -> Command:
+    """The scheduler (actor reminders, jobs); its etcd data directory persists across runs."""
+    data_dir = topology.state_dir / "scheduler"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Command(
+        "scheduler",
+        [
+            str(DAPR_BIN_DIR / "scheduler"),
+            "--port", str(topology.scheduler_port),
+            "--listen-address", LOOPBACK,
+            "--healthz-port", str(topology.scheduler_healthz_port),
+            "--healthz-listen-address", LOOPBACK,
+            "--metrics-port", str(topology.scheduler_metrics_port),
+            "--etcd-data-dir", str(data_dir),
+            "--etcd-client-port", str(topology.scheduler_etcd_client_port),
+            "--etcd-client-listen-address", LOOPBACK,
+            "--etcd-initial-cluster",
+            f"dapr-scheduler-server-0=http://{LOOPBACK}:{topology.scheduler_etcd_peer_port}",
+            "--log-as-json",
+        ],
+    )  # fmt: skip
+
+
+def sidecar(
+    topology: Topology,
+    service: Service,
+    resources_dir: Path = COMPONENTS_DIR,
+    secrets_file: Path | None = None,
+) -> Command:
+    """daprd beside `service`, loading components/ and its Configuration."""
+    return Command(
+        f"{service.app_id}-dapr",
+        [
+            str(DAPR_BIN_DIR / "daprd"),
+            "--app-id", service.app_id,
+            "--app-port", str(service.app_port),
+            "--app-channel-address", LOOPBACK,
+            "--app-protocol", "http",
+            "--dapr-listen-addresses", LOOPBACK,
+            "--dapr-http-port", str(service.dapr_http_port),
+            "--dapr-grpc-port", str(service.dapr_grpc_port),
+            "--dapr-internal-grpc-port", str(service.dapr_internal_grpc_port),
+            "--dapr-internal-grpc-listen-address", LOOPBACK,
+            "--metrics-port", str(service.dapr_metrics_port),
+            "--resources-path", str(resources_dir),
+            "--config", str(resources_dir / "config.yaml"),
+            "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
+            "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
+            "--enable-app-health-check",
+            "--app-health-check-path", "/healthz",
+            "--log-as-json",
+        ],
+        env={
+            # Read by envRef in components/*.yaml.
+            "REDIS_HOST": topology.redis_host,
+            "TODO_SECRETS_FILE": str(secrets_file or resources_dir / "secrets" / "local.json"),
+        },
+    )  # fmt: skip
+
+
+def app(topology: Topology, service: Service, settings_module: str) -> Command:
+    """The service's Django ASGI application under Daphne."""
+    return Command(
+        service.app_id,
+        [
+            sys.executable, "-m", "daphne",
+            "--bind", LOOPBACK,
+            "--port", str(service.app_port),
+            "--proxy-headers",
+            # Daphne's own access log is not JSON; request logs come from Django.
+            "-v", "0",
+            f"{service.package}.asgi:application",
+        ],
+        env={
+            "DJANGO_SETTINGS_MODULE": settings_module,
+            "DAPR_TODO_SERVICE": service.package,
+            "APP_ID": service.app_id,
+            "DAPR_HTTP_PORT": str(service.dapr_http_port),
+            "DAPR_GRPC_PORT": str(service.dapr_grpc_port),
+            "PYTHONUNBUFFERED": "1",
+        },
+    )  # fmt: skip

@@ -1,0 +1,66 @@
+"""Starts one process of the local system in place (`exec`), for the Procfile.
+
+    python -m devtools.launch redis|placement|scheduler|migrate|ready
+    python -m devtools.launch app|sidecar <webapp|sync_worker|bindings_worker>
+
+Exec'ing keeps the real process in honcho's process group, so Ctrl-C stops it directly
+and leaves no orphans.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+
+from devtools import commands, ready
+from devtools.topology import RUNTIME_DIR, local_topology
+
+LOCAL_SETTINGS = "webapp.settings.local"
+SECRET_KEY_FILE = RUNTIME_DIR / "django-secret-key"
+
+
+def local_secret_key() -> str:
+    """A per-checkout Django secret for local runs, made once (never committed)."""
+    if not SECRET_KEY_FILE.exists():
+        SECRET_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY_FILE.write_text(secrets.token_urlsafe(50))
+        SECRET_KEY_FILE.chmod(0o600)
+    return SECRET_KEY_FILE.read_text().strip()
+
+
+def command_for(args: list[str]) -> commands.Command:
+    topology = local_topology()
+    match args:
+        case ["redis"]:
+            return commands.redis(topology)
+        case ["placement"]:
+            return commands.placement(topology)
+        case ["scheduler"]:
+            return commands.scheduler(topology)
+        case ["sidecar", package]:
+            return commands.sidecar(topology, topology.service(package))
+        case ["migrate"]:
+            command = commands.Command(
+                "migrate",
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                {"DJANGO_SETTINGS_MODULE": LOCAL_SETTINGS},
+            )
+            command.env.setdefault("DJANGO_SECRET_KEY", local_secret_key())
+            return command
+        case ["app", package]:
+            command = commands.app(topology, topology.service(package), LOCAL_SETTINGS)
+            command.env.setdefault("DJANGO_SECRET_KEY", local_secret_key())
+            return command
+    raise SystemExit(f"usage: python -m devtools.launch {__doc__}")
+
+
+def main(args: list[str]) -> None:
+    if args == ["ready"]:
+        sys.exit(ready.main(local_topology()))
+    command = command_for(args)
+    os.execvpe(command.argv[0], command.argv, command.full_env())  # noqa: S606
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

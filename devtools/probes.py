@@ -1,0 +1,78 @@
+"""Health probes of the parts of a system: Redis, placement, scheduler, sidecars, apps."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from devtools.topology import Topology
+
+
+class NotReady(RuntimeError):
+    """A part did not become healthy in time; the message names it and says why."""
+
+
+def redis_answers(port: int, timeout: float = 1.0) -> bool:
+    """Whether a Redis server answers PING on 127.0.0.1:`port`."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        return httpx.get(url, timeout=timeout).is_success
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass(frozen=True)
+class Probe:
+    what: str
+    check: Callable[[], bool]
+    timeout: float
+
+
+def system_probes(topology: Topology) -> list[Probe]:
+    """Every readiness check of a system, in start-up order."""
+    probes = [
+        Probe(f"Redis at {topology.redis_host}", lambda: redis_answers(topology.redis_port), 10),
+        Probe(
+            "placement",
+            lambda: http_ok(f"http://127.0.0.1:{topology.placement_healthz_port}/healthz"),
+            30,
+        ),
+        Probe(
+            "scheduler",
+            lambda: http_ok(f"http://127.0.0.1:{topology.scheduler_healthz_port}/healthz"),
+            60,
+        ),
+    ]
+    for service in topology.services:
+        probes.append(
+            Probe(
+                f"{service.app_id} sidecar",
+                lambda s=service: http_ok(f"{s.sidecar_url}/v1.0/healthz"),
+                60,
+            )
+        )
+        probes.append(
+            Probe(f"{service.app_id} app", lambda s=service: http_ok(f"{s.app_url}/readyz"), 60)
+        )
+    return probes
+
+
+def wait_until(probe: Probe, interval: float = 0.1) -> None:
+    """Polls `probe` until it passes; raises NotReady naming it after its timeout."""
+    deadline = time.monotonic() + probe.timeout
+    while not probe.check():
+        if time.monotonic() > deadline:
+            raise NotReady(f"{probe.what} is not healthy after {probe.timeout:.0f} s")
+        time.sleep(interval)

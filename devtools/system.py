@@ -1,0 +1,28 @@
+"""Starts a whole Dapr Todo system (Redis, control plane, three apps with sidecars).
+
+The same processes as the README's run command, on the ports of a given topology; used by
+the integration tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+from devtools import commands
+from devtools.probes import system_probes, wait_until
+from devtools.supervise import ProcessGroup
+from devtools.topology import Topology
+
+
+def start_system(
+    group: ProcessGroup, topology: Topology, settings_module: str, app_env: dict[str, str]
+) -> None:
+    """Starts every process in `group` and returns once all of them are healthy."""
+    group.start(commands.redis(topology))
+    group.start(commands.placement(topology))
+    group.start(commands.scheduler(topology))
+    for service in topology.services:
+        app = commands.app(topology, service, settings_module)
+        app.env.update(app_env)
+        group.start(app)
+        group.start(commands.sidecar(topology, service))
+    for probe in system_probes(topology):
+        wait_until(probe)

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs whatever this machine lacks to run or test Dapr Todo, and nothing it already has:
+# Debian packages (redis-server), the Python environment (.venv), the pinned Dapr runtime.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+log() { echo "setup: $*" >&2; }
+fail() { echo "error: $*" >&2; exit 1; }
+
+install_debian_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || fail "missing ${missing[*]} and no apt-get to install it"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || fail "missing ${missing[*]}; install it as root (apt-get install ${missing[*]})"
+    sudo="sudo"
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  # Keep the packages' own services (e.g. Redis on 6379) from starting: we run our own.
+  local policy=/usr/sbin/policy-rc.d own_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy"
+    own_policy=1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -n "$own_policy" ] && $sudo rm -f "$policy"
+  return 0
+}
+
+install_python_env() {
+  local python=${PYTHON:-python3}
+  command -v "$python" >/dev/null || fail "Python 3.11 is required ($python not on PATH)"
+  "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+    || fail "Python 3.11 is required, $python is $("$python" --version 2>&1)"
+  [ -x .venv/bin/python ] || { log "creating .venv"; "$python" -m venv .venv; }
+  local stamp=.venv/.installed-from key
+  key=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$key" ]; then
+    log "installing Python dependencies into .venv"
+    local pip_log=.venv/pip-install.log
+    if ! { .venv/bin/python -m pip install --upgrade pip \
+        && .venv/bin/python -m pip install -e '.[test]'; } >"$pip_log" 2>&1; then
+      tail -n 30 "$pip_log" >&2
+      fail "pip install failed; full log in $pip_log"
+    fi
+    echo "$key" >"$stamp"
+  fi
+}
+
+install_debian_packages
+install_python_env
+scripts/dapr-runtime.sh

@@ -1,0 +1,72 @@
+"""State through the sidecar: save, get, delete, and an ETag conflict answered as one."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from dapr.clients import DaprClient
+from dapr.clients.exceptions import DaprGrpcError
+from dapr.conf import settings as dapr_settings
+
+from common.dapr_names import STATE_STORE
+from tests.integration.conftest import RunningSystem
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def state_url(system: RunningSystem) -> str:
+    return f"{system.service('webapp').sidecar_url}/v1.0/state/{STATE_STORE}"
+
+
+@pytest.fixture
+def key() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+def test_save_get_delete(state_url: str, key: str) -> None:
+    saved = httpx.post(state_url, json=[{"key": key, "value": {"title": "Buy milk"}}])
+    assert saved.status_code == 204
+    got = httpx.get(f"{state_url}/{key}")
+    assert got.json() == {"title": "Buy milk"}
+    assert got.headers["etag"]
+    assert httpx.delete(f"{state_url}/{key}").status_code == 204
+    assert httpx.get(f"{state_url}/{key}").status_code == 204  # gone: no content
+
+
+def test_stale_etag_is_a_409_conflict_and_keeps_the_winner(state_url: str, key: str) -> None:
+    httpx.post(state_url, json=[{"key": key, "value": "v1"}]).raise_for_status()
+    etag = httpx.get(f"{state_url}/{key}").headers["etag"]
+    first_write = {"concurrency": "first-write", "consistency": "strong"}
+    winner = httpx.post(
+        state_url, json=[{"key": key, "value": "winner", "etag": etag, "options": first_write}]
+    )
+    loser = httpx.post(
+        state_url, json=[{"key": key, "value": "loser", "etag": etag, "options": first_write}]
+    )
+    assert winner.status_code == 204
+    assert loser.status_code == 409
+    assert loser.json()["errorCode"] == "ERR_STATE_SAVE"
+    assert httpx.get(f"{state_url}/{key}").json() == "winner"
+
+
+def test_python_sdk_of_the_pinned_minor_talks_to_the_sidecar(
+    system: RunningSystem, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    webapp = system.service("webapp")
+    monkeypatch.setattr(dapr_settings, "DAPR_HTTP_PORT", webapp.dapr_http_port)
+    monkeypatch.setattr(dapr_settings, "DAPR_HEALTH_TIMEOUT", 5)
+    with DaprClient(address=f"127.0.0.1:{webapp.dapr_grpc_port}") as client:
+        client.save_state(STATE_STORE, key, "via sdk")
+        stale = client.get_state(STATE_STORE, key)
+        assert stale.data == b"via sdk"
+        client.save_state(STATE_STORE, key, "newer", etag=stale.etag)
+        with pytest.raises(DaprGrpcError) as conflict:
+            client.save_state(STATE_STORE, key, "stale", etag=stale.etag)
+        assert conflict.value.code().name == "ABORTED"
+        item = client.get_state(STATE_STORE, key)
+        assert item.data == b"newer"
+        client.delete_state(STATE_STORE, key, etag=item.etag)
+        assert client.get_state(STATE_STORE, key).data == b""

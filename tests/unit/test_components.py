@@ -1,0 +1,88 @@
+"""components/ and common.dapr_names describe the same building blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.urls import resolve
+
+from common import dapr_names
+from devtools.topology import COMPONENTS_DIR, SERVICE_PACKAGES
+
+APP_IDS = set(SERVICE_PACKAGES.values())
+
+
+def documents(kind: str) -> list[dict[str, Any]]:
+    docs = []
+    for path in sorted(Path(COMPONENTS_DIR).glob("*.yaml")):
+        docs += [doc for doc in yaml.safe_load_all(path.read_text()) if doc["kind"] == kind]
+    return docs
+
+
+def test_component_names_match_the_constants() -> None:
+    names = {doc["metadata"]["name"] for doc in documents("Component")}
+    assert names == {
+        dapr_names.STATE_STORE,
+        dapr_names.PUBSUB,
+        dapr_names.LOCK_STORE,
+        dapr_names.SECRET_STORE,
+        dapr_names.CRON_BINDING,
+        dapr_names.SMTP_BINDING,
+    }
+
+
+def test_every_component_is_scoped_to_known_apps() -> None:
+    for doc in documents("Component") + documents("Subscription"):
+        scopes = doc.get("scopes")
+        assert scopes, f"{doc['metadata']['name']} has no scopes"
+        assert set(scopes) <= APP_IDS
+
+
+def test_secrets_come_from_the_secret_store() -> None:
+    for doc in documents("Component"):
+        refs = [m for m in doc["spec"]["metadata"] if "secretKeyRef" in m]
+        if refs:
+            assert doc["auth"]["secretStore"] == dapr_names.SECRET_STORE
+        for item in doc["spec"]["metadata"]:
+            if "password" in item["name"].lower():
+                assert "secretKeyRef" in item, f"{doc['metadata']['name']}: {item['name']} inline"
+
+
+def test_only_one_actor_state_store() -> None:
+    flagged = [
+        doc["metadata"]["name"]
+        for doc in documents("Component")
+        for item in doc["spec"]["metadata"]
+        if item["name"] == "actorStateStore" and item.get("value") == "true"
+    ]
+    assert flagged == [dapr_names.STATE_STORE]
+
+
+@pytest.mark.urls("sync_worker.urls")
+def test_subscriptions_route_to_sync_worker_endpoints() -> None:
+    subscriptions = {doc["spec"]["topic"]: doc for doc in documents("Subscription")}
+    assert set(subscriptions) == {
+        dapr_names.TASK_EVENTS_TOPIC,
+        dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC,
+    }
+    main = subscriptions[dapr_names.TASK_EVENTS_TOPIC]["spec"]
+    assert main["pubsubname"] == dapr_names.PUBSUB
+    assert main["deadLetterTopic"] == dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
+    for doc in subscriptions.values():
+        resolve(doc["spec"]["routes"]["default"])  # raises Resolver404 for a dead route
+
+
+@pytest.mark.urls("bindings_worker.urls")
+def test_cron_binding_has_an_endpoint() -> None:
+    resolve(f"/{dapr_names.CRON_BINDING}")
+
+
+def test_pubsub_durations_are_milliseconds() -> None:
+    # This release ignores a duration string for redeliverInterval (it wants milliseconds).
+    (pubsub,) = [d for d in documents("Component") if d["metadata"]["name"] == dapr_names.PUBSUB]
+    values = {m["name"]: m.get("value") for m in pubsub["spec"]["metadata"]}
+    assert values["processingTimeout"].isdigit()
+    assert values["redeliverInterval"].isdigit()

@@ -1,0 +1,1 @@
+"""The Dapr Todo web application (Django + Channels)."""

@@ -1,0 +1,1 @@
+"""Settings for all three services: base (from the environment), local, test, production."""

@@ -1,0 +1,114 @@
+"""Settings read from the environment, shared by webapp, sync_worker and bindings_worker.
+
+The three services are one Django codebase; DAPR_TODO_SERVICE picks which URLconf and
+ASGI routing a process serves. Nothing here names another service's address.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from common import dapr_names, env
+from common.json_logging import logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SERVICES = {
+    "webapp": dapr_names.WEBAPP_APP_ID,
+    "sync_worker": dapr_names.SYNC_WORKER_APP_ID,
+    "bindings_worker": dapr_names.BINDINGS_WORKER_APP_ID,
+}
+SERVICE = env.optional("DAPR_TODO_SERVICE", "webapp")
+if SERVICE not in SERVICES:
+    raise ImproperlyConfigured(
+        f"DAPR_TODO_SERVICE must be one of {', '.join(SERVICES)}, got {SERVICE!r}."
+    )
+DAPR_APP_ID = env.optional("APP_ID", SERVICES[SERVICE])
+
+# --- configured part -----------------------------------------------------------------
+SECRET_KEY = env.required("DJANGO_SECRET_KEY")
+DEBUG = env.flag("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.listing("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.listing("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+LOG_LEVEL = env.optional("LOG_LEVEL", "INFO").upper()
+
+# Only users live in Django's database; tasks, preferences and sessions are Dapr state.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.optional("DATABASE_URL", f"sqlite:///{BASE_DIR / '.runtime' / 'db.sqlite3'}"),
+        conn_max_age=0,
+    )
+}
+
+DAPR_HTTP_PORT = env.integer("DAPR_HTTP_PORT", 3500)
+DAPR_GRPC_PORT = env.integer("DAPR_GRPC_PORT", 50001)
+DAPR_API_TOKEN = env.optional("DAPR_API_TOKEN", "")
+APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
+
+# --- computed part -------------------------------------------------------------------
+ROOT_URLCONF = f"{SERVICE}.urls"
+ASGI_APPLICATION = f"{SERVICE}.asgi.application"
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_htmx",
+    "webapp.todo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Until sessions move to the Dapr state store, signed cookies keep any instance able to
+# serve any request without shared server-side storage.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / ".runtime" / "static"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGGING = logging_config(LOG_LEVEL)

@@ -1,0 +1,12 @@
+"""Settings for Kubernetes: HTTPS-only cookies and headers behind the ingress."""
+
+from __future__ import annotations
+
+from common import env
+from webapp.settings.base import *  # noqa: F403
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.integer("DJANGO_HSTS_SECONDS", 3600)
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,1 @@
+"""The todo app: task lists, their views and templates."""
