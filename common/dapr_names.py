@@ -11,7 +11,9 @@ SYNC_WORKER_APP_ID = "sync-worker"
 BINDINGS_WORKER_APP_ID = "bindings-worker"
 
 STATE_STORE = "statestore"
+TASK_STORE = "taskstore"
 PUBSUB = "pubsub"
+OUTBOX_PUBSUB = "outbox-pubsub"
 LOCK_STORE = "lockstore"
 SECRET_STORE = "secretstore"  # noqa: S105 (a component name, not a secret)
 CRON_BINDING = "digest-cron"

@@ -8,9 +8,11 @@ low-latency direct publish deliver the same change under different ids.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import available_timezones
 
 from common.cloudevents import MalformedEvent
 
@@ -85,6 +87,8 @@ class TaskEvent:
     owner: int
     task: Task
     occurred_at: str
+    # The owner's IANA time zone, so consumers can show local times without a lookup.
+    time_zone: str = "UTC"
 
     @property
     def version(self) -> int:
@@ -101,6 +105,7 @@ class TaskEvent:
             "task": self.task.to_dict(),
             "version": self.task.version,
             "occurred_at": self.occurred_at,
+            "time_zone": self.time_zone,
         }
 
     @classmethod
@@ -119,6 +124,7 @@ class TaskEvent:
             owner=owner,
             task=Task.from_dict(data.get("task")),
             occurred_at=_timestamp(data.get("occurred_at"), "occurred_at"),
+            time_zone=_time_zone(data.get("time_zone", "UTC")),
         )
 
 
@@ -129,6 +135,18 @@ def _text(value: Any, name: str, max_length: int, allow_empty: bool = False) -> 
         raise MalformedEvent(f"task {name} is empty")
     if len(value) > max_length:
         raise MalformedEvent(f"task {name} is longer than {max_length} characters")
+    return value
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """IANA zone names (scanning the zone database once)."""
+    return frozenset(available_timezones() | {"UTC"})
+
+
+def _time_zone(value: Any) -> str:
+    if not isinstance(value, str) or value not in known_time_zones():
+        raise MalformedEvent(f"time zone {value!r} is not an IANA time zone")
     return value
 
 

@@ -142,5 +142,29 @@ def app(topology: Topology, service: Service, settings_module: str) -> Command:
             "DAPR_HTTP_PORT": str(service.dapr_http_port),
             "DAPR_GRPC_PORT": str(service.dapr_grpc_port),
             "PYTHONUNBUFFERED": "1",
+            **browser_facing_env(topology),
         },
     )  # fmt: skip
+
+
+def browser_facing_env(topology: Topology) -> dict[str, str]:
+    """Where browsers reach the services locally (different ports, so absolute URLs)."""
+    webapp, sync_worker = topology.service("webapp"), topology.service("sync_worker")
+    return {
+        "SYNC_WEBSOCKET_URL": f"ws://127.0.0.1:{sync_worker.app_port}/ws/tasks/",
+        "SYNC_ALLOWED_ORIGINS": (
+            f"http://127.0.0.1:{webapp.app_port},http://localhost:{webapp.app_port}"
+        ),
+        "CHANNEL_REDIS_URL": f"redis://127.0.0.1:{topology.redis_port}/1",
+        "DATABASE_URL": f"sqlite:///{topology.state_dir / 'users.sqlite3'}",
+    }
+
+
+def migrate(topology: Topology, settings_module: str) -> Command:
+    """Creates or updates the users database (the only data in Django's database)."""
+    topology.state_dir.mkdir(parents=True, exist_ok=True)
+    return Command(
+        "migrate",
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        {"DJANGO_SETTINGS_MODULE": settings_module, **browser_facing_env(topology)},
+    )

@@ -41,11 +41,7 @@ def command_for(args: list[str]) -> commands.Command:
         case ["sidecar", package]:
             return commands.sidecar(topology, topology.service(package))
         case ["migrate"]:
-            command = commands.Command(
-                "migrate",
-                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                {"DJANGO_SETTINGS_MODULE": LOCAL_SETTINGS},
-            )
+            command = commands.migrate(topology, LOCAL_SETTINGS)
             command.env.setdefault("DJANGO_SECRET_KEY", local_secret_key())
             return command
         case ["app", package]:

@@ -6,6 +6,8 @@ the integration tests and the benchmarks.
 
 from __future__ import annotations
 
+import subprocess
+
 from devtools import commands
 from devtools.probes import system_probes, wait_until
 from devtools.supervise import ProcessGroup
@@ -16,6 +18,9 @@ def start_system(
     group: ProcessGroup, topology: Topology, settings_module: str, app_env: dict[str, str]
 ) -> None:
     """Starts every process in `group` and returns once all of them are healthy."""
+    migrate = commands.migrate(topology, settings_module)
+    migrate.env.update(app_env)
+    subprocess.run(migrate.argv, env=migrate.full_env(), cwd=group.cwd, check=True, timeout=120)
     group.start(commands.redis(topology))
     group.start(commands.placement(topology))
     group.start(commands.scheduler(topology))

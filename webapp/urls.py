@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from webapp import internal
+
 urlpatterns = [
     path("", include("common.health")),
+    path("accounts/", include("webapp.accounts.urls")),
+    path("internal/session-user", internal.session_user, name="internal-session-user"),
     path("", include("webapp.todo.urls")),
 ]
+
+handler400 = "webapp.errors.bad_request"

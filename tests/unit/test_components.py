@@ -26,7 +26,9 @@ def test_component_names_match_the_constants() -> None:
     names = {doc["metadata"]["name"] for doc in documents("Component")}
     assert names == {
         dapr_names.STATE_STORE,
+        dapr_names.TASK_STORE,
         dapr_names.PUBSUB,
+        dapr_names.OUTBOX_PUBSUB,
         dapr_names.LOCK_STORE,
         dapr_names.SECRET_STORE,
         dapr_names.CRON_BINDING,

@@ -12,7 +12,11 @@ from devtools.topology import REPO_ROOT
 
 
 def import_settings(module: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DAPR_TODO"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DAPR_TODO", "CHANNEL_"))
+    }
     return subprocess.run(
         [sys.executable, "-c", f"import {module}"],
         env={**clean, **env},
@@ -46,7 +50,12 @@ def test_service_selects_its_urlconf() -> None:
             "-c",
             "import webapp.settings.local as s; print(s.ROOT_URLCONF, s.DAPR_APP_ID)",
         ],
-        env={**os.environ, "DJANGO_SECRET_KEY": "x", "DAPR_TODO_SERVICE": "sync_worker"},
+        env={
+            **os.environ,
+            "DJANGO_SECRET_KEY": "x",
+            "DAPR_TODO_SERVICE": "sync_worker",
+            "CHANNEL_REDIS_URL": "redis://127.0.0.1:1/0",
+        },
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -54,3 +63,11 @@ def test_service_selects_its_urlconf() -> None:
         timeout=60,
     )
     assert result.stdout.split() == ["sync_worker.urls", "sync-worker"]
+
+
+def test_sync_worker_needs_its_channel_layer() -> None:
+    result = import_settings(
+        "webapp.settings.local", DJANGO_SECRET_KEY="x", DAPR_TODO_SERVICE="sync_worker"
+    )
+    assert result.returncode != 0
+    assert "CHANNEL_REDIS_URL" in result.stderr

@@ -34,6 +34,18 @@ DEBUG = env.flag("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.listing("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.listing("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 LOG_LEVEL = env.optional("LOG_LEVEL", "INFO").upper()
+# Where browsers open the live-update socket (served by sync_worker). Relative when an
+# ingress serves both services on one host; absolute for the local run.
+SYNC_WEBSOCKET_URL = env.optional("SYNC_WEBSOCKET_URL", "/ws/tasks/")
+# Origins allowed to open that socket (besides the socket's own host).
+SYNC_ALLOWED_ORIGINS = env.listing("SYNC_ALLOWED_ORIGINS", [])
+# The channel layer that carries pushes between sync_worker instances.
+# Only sync_worker uses it, and must have it.
+CHANNEL_REDIS_URL = (
+    env.required("CHANNEL_REDIS_URL")
+    if SERVICE == "sync_worker"
+    else env.optional("CHANNEL_REDIS_URL", "")
+)
 
 # Only users live in Django's database; tasks, preferences and sessions are Dapr state.
 DATABASES = {
@@ -62,6 +74,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "webapp.todo",
+    "webapp.accounts",
 ]
 
 MIDDLEWARE = [
@@ -90,9 +103,8 @@ TEMPLATES = [
     },
 ]
 
-# Until sessions move to the Dapr state store, signed cookies keep any instance able to
-# serve any request without shared server-side storage.
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live in the Dapr state store, so any instance can serve any request.
+SESSION_ENGINE = "webapp.sessions"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -106,6 +118,20 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Task bodies are small; anything larger is refused with 400 before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [CHANNEL_REDIS_URL], "capacity": 1000, "expiry": 30},
+    }
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".runtime" / "static"

@@ -8,5 +8,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 
 from webapp.settings.base import *  # noqa: F403
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# Unit tests use an in-memory database; processes the integration tests start get a file
+# (DATABASE_URL) that they share.
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,4 +6,11 @@ from webapp.todo import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tasks/", views.task_create, name="task-create"),
+    path("tasks/clear-completed", views.clear_completed, name="task-clear-completed"),
+    path("tasks/<str:task_id>/edit", views.task_edit, name="task-edit"),
+    path("tasks/<str:task_id>/complete", views.task_complete, name="task-complete"),
+    path("tasks/<str:task_id>/reopen", views.task_reopen, name="task-reopen"),
+    path("tasks/<str:task_id>/delete", views.task_delete, name="task-delete"),
+    path("tasks/<str:task_id>/move", views.task_move, name="task-move"),
 ]

@@ -1,12 +1,270 @@
-"""Views of the todo app; thin, they call service functions."""
+"""Task views: thin; they validate, call services and render fragments or redirect.
+
+Every mutation works three ways: an htmx request gets HTML fragments, a JSON request
+(Accept: application/json) gets JSON, a plain form post (no JavaScript) gets a redirect.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import functools
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common import state
+from common.task_events import Task
+from webapp.preferences import load_preferences
+from webapp.todo import forms
+from webapp.todo.fragments import render_task
+from webapp.todo.services import Outcome, apply_change, load_task_list
+from webapp.todo.tasklist import TaskList, TaskNotFound, TooManyTasks, VersionConflict
+
+logger = logging.getLogger(__name__)
+
+FILTERS = ("all", "active", "completed")
+View = Callable[..., Awaitable[HttpResponse]]
+
+
+class InvalidForm(Exception):
+    def __init__(self, form: forms.TaskForm) -> None:
+        super().__init__("invalid task")
+        self.form = form
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def request_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
+    """Form fields, or the object of a JSON body."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise forms.BadRequest("The body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise forms.BadRequest("The JSON body must be an object.")
+        return data
+    return request.POST
+
+
+def error(
+    request: HttpRequest, status: int, message: str, task: Task | None = None
+) -> HttpResponse:
+    if wants_json(request):
+        body: dict[str, Any] = {"error": message}
+        if task is not None:
+            body["current"] = task.to_dict()
+        return JsonResponse(body, status=status)
+    if request.htmx and task is not None:
+        return HttpResponse(
+            render_task(task, request.time_zone, message=message, request=request), status=status
+        )
+    return HttpResponse(render_to_string("todo/_error.html", {"message": message}), status=status)
+
+
+def task_errors(view: View) -> View:
+    """Turns every error a user can cause into a 4xx with a message (503 if storage is down)."""
+
+    @functools.wraps(view)
+    async def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            user = await request.auser()
+            # Templates read request.user; resolved here it needs no sync DB call later.
+            request.user = user
+            request.owner = user.pk
+            preferences, _ = await load_preferences(user.pk)
+            request.time_zone = preferences.time_zone
+            return await view(request, *args, **kwargs)
+        except forms.BadRequest as bad:
+            return error(request, 400, str(bad))
+        except TaskNotFound:
+            return error(request, 404, "No such task (it may have been deleted in another tab).")
+        except VersionConflict as conflict:
+            return error(
+                request,
+                409,
+                "This task was changed elsewhere; this is the current version. "
+                "Your change was not applied.",
+                conflict.current,
+            )
+        except TooManyTasks as full:
+            return error(request, 422, str(full))
+        except InvalidForm as invalid:
+            messages = "; ".join(
+                f"{field}: {' '.join(errs)}" for field, errs in invalid.form.errors.items()
+            )
+            return error(request, 422, messages)
+        except state.StateError:
+            logger.exception("task storage unavailable")
+            return error(request, 503, "Task storage is unavailable right now; try again.")
+
+    return guarded
+
+
+def respond(request: HttpRequest, outcome: Outcome, status: int = 200) -> HttpResponse:
+    if wants_json(request):
+        body = {"event": outcome.event_type, "replayed": outcome.replayed}
+        body["task"] = outcome.task.to_dict() if outcome.task else None
+        return JsonResponse(body, status=status)
+    if request.htmx:
+        html = render_task(outcome.task, request.time_zone, request=request) if outcome.task else ""
+        return HttpResponse(html, status=200)
+    return redirect(f"{reverse('home')}?filter={request.GET.get('filter', 'all')}", status=303)
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "todo/home.html")
+@login_required
+@task_errors
+async def home(request: HttpRequest) -> HttpResponse:
+    current_filter = request.GET.get("filter", "all")
+    if current_filter not in FILTERS:
+        raise forms.BadRequest(f"filter must be one of {', '.join(FILTERS)}.")
+    task_list = await load_task_list(request.owner)
+    return render(request, "todo/tasks.html", page_context(request, task_list, current_filter))
+
+
+def page_context(request: HttpRequest, task_list: TaskList, current_filter: str) -> dict[str, Any]:
+    return {
+        "tasks": task_list.ordered(),
+        "counts": task_list.counts(),
+        "filter": current_filter,
+        "filters": FILTERS,
+        "time_zone": request.time_zone,
+        "form": forms.TaskForm(time_zone=request.time_zone),
+        "sync_websocket_url": settings.SYNC_WEBSOCKET_URL,
+    }
+
+
+@require_POST
+@login_required
+@task_errors
+async def task_create(request: HttpRequest) -> HttpResponse:
+    data = request_data(request)
+    key = forms.idempotency_key(data, request.headers)
+    form = forms.TaskForm(data, time_zone=request.time_zone)
+    if not form.is_valid():
+        raise InvalidForm(form)
+    fields, tz = form.task_fields(), request.time_zone
+    outcome = await apply_change(request.owner, key, lambda tl: tl.create(fields, tz))
+    return respond(request, outcome, status=201)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@task_errors
+async def task_edit(request: HttpRequest, task_id: str) -> HttpResponse:
+    if request.method == "GET":
+        task = (await load_task_list(request.owner)).get(task_id)
+        form = forms.TaskForm(
+            initial=edit_initial(task, request.time_zone), time_zone=request.time_zone
+        )
+        context = {"task": task, "form": form, "time_zone": request.time_zone}
+        template = "todo/_task_edit.html" if request.htmx else "todo/task_edit_page.html"
+        return render(request, template, context)
+    data = request_data(request)
+    key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
+    form = forms.TaskForm(data, time_zone=request.time_zone)
+    if not form.is_valid():
+        raise InvalidForm(form)
+    fields, tz = form.task_fields(), request.time_zone
+    outcome = await apply_change(
+        request.owner, key, lambda tl: tl.update(task_id, version, fields, tz)
+    )
+    return respond(request, outcome)
+
+
+def edit_initial(task: Task, time_zone: str) -> dict[str, Any]:
+    from webapp.todo.templatetags.todo_extras import local_time
+
+    due = local_time(task.due, time_zone)
+    return {
+        "title": task.title,
+        "notes": task.notes,
+        "priority": task.priority,
+        "due": due.strftime("%Y-%m-%dT%H:%M") if due else None,
+    }
+
+
+@require_POST
+@login_required
+@task_errors
+async def task_complete(request: HttpRequest, task_id: str) -> HttpResponse:
+    return await _set_completed(request, task_id, completed=True)
+
+
+@require_POST
+@login_required
+@task_errors
+async def task_reopen(request: HttpRequest, task_id: str) -> HttpResponse:
+    return await _set_completed(request, task_id, completed=False)
+
+
+async def _set_completed(request: HttpRequest, task_id: str, completed: bool) -> HttpResponse:
+    data = request_data(request)
+    key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
+    tz = request.time_zone
+    outcome = await apply_change(
+        request.owner, key, lambda tl: tl.set_completed(task_id, version, completed, tz)
+    )
+    return respond(request, outcome)
+
+
+@require_POST
+@login_required
+@task_errors
+async def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
+    data = request_data(request)
+    key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
+    tz = request.time_zone
+    outcome = await apply_change(request.owner, key, lambda tl: tl.delete(task_id, version, tz))
+    return respond(request, outcome)
+
+
+@require_POST
+@login_required
+@task_errors
+async def task_move(request: HttpRequest, task_id: str) -> HttpResponse:
+    data = request_data(request)
+    key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
+    where, tz = forms.direction(data), request.time_zone
+    outcome = await apply_change(
+        request.owner, key, lambda tl: tl.move(task_id, version, where, tz)
+    )
+    return respond(request, outcome)
+
+
+@require_POST
+@login_required
+@task_errors
+async def clear_completed(request: HttpRequest) -> HttpResponse:
+    """Deletes every completed task, one change (and one event) each."""
+    owner, tz = request.owner, request.time_zone
+    task_list = await load_task_list(owner)
+    cleared = 0
+    for task in [t for t in task_list.ordered() if t.completed]:
+        try:
+            await apply_change(
+                owner,
+                f"clear-{task.id}-{task.version}",
+                lambda tl, t=task: tl.delete(t.id, t.version, tz),
+            )
+            cleared += 1
+        except (TaskNotFound, VersionConflict):
+            continue  # deleted or reopened in another tab meanwhile: leave it
+    if wants_json(request):
+        return JsonResponse({"cleared": cleared})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect(f"{reverse('home')}?filter={request.GET.get('filter', 'all')}", status=303)

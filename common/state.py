@@ -1,0 +1,131 @@
+"""The Dapr state API, as used by the services: get with ETag, first-write saves,
+transactions. All state access goes through here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from common.sidecar_client import sidecar_client, sync_sidecar_client
+
+FIRST_WRITE = {"concurrency": "first-write", "consistency": "strong"}
+
+
+class StateError(RuntimeError):
+    """The sidecar could not read or write state; the caller should answer 503."""
+
+
+class ETagMismatch(StateError):
+    """Someone wrote the key since we read it (or created it first): a lost race."""
+
+
+@dataclass(frozen=True)
+class StateItem:
+    value: Any
+    etag: str
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """One upsert in a transaction; `etag=None` with first-write means 'must not exist'."""
+
+    key: str
+    value: Any
+    etag: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    def to_operation(self) -> dict[str, Any]:
+        request: dict[str, Any] = {"key": self.key, "value": self.value, "options": FIRST_WRITE}
+        if self.etag is not None:
+            request["etag"] = self.etag
+        if self.metadata:
+            request["metadata"] = self.metadata
+        return {"operation": "upsert", "request": request}
+
+
+def _item(response: httpx.Response) -> StateItem | None:
+    if response.status_code == httpx.codes.NO_CONTENT or not response.content:
+        return None
+    if not response.is_success:
+        raise StateError(f"state read failed: {response.status_code} {response.text[:200]}")
+    return StateItem(value=json.loads(response.content), etag=response.headers.get("etag", ""))
+
+
+def _check_write(response: httpx.Response, what: str) -> None:
+    if response.status_code == httpx.codes.CONFLICT:
+        raise ETagMismatch(f"{what}: {response.text[:200]}")
+    if not response.is_success:
+        raise StateError(f"{what} failed: {response.status_code} {response.text[:200]}")
+
+
+async def get_item(store: str, key: str) -> StateItem | None:
+    try:
+        response = await sidecar_client().get(f"/v1.0/state/{store}/{key}")
+    except httpx.HTTPError as error:
+        raise StateError(f"state read of {key} failed: {error!r}") from error
+    return _item(response)
+
+
+async def save_item(
+    store: str, key: str, value: Any, etag: str | None, ttl_seconds: int | None = None
+) -> None:
+    """First-write save: fails with ETagMismatch when `etag` is stale."""
+    request: dict[str, Any] = {"key": key, "value": value, "options": FIRST_WRITE}
+    if etag is not None:
+        request["etag"] = etag
+    if ttl_seconds is not None:
+        request["metadata"] = {"ttlInSeconds": str(ttl_seconds)}
+    try:
+        response = await sidecar_client().post(f"/v1.0/state/{store}", json=[request])
+    except httpx.HTTPError as error:
+        raise StateError(f"state write of {key} failed: {error!r}") from error
+    _check_write(response, f"save {key}")
+
+
+async def transact(store: str, operations: list[dict[str, Any]]) -> None:
+    """Runs `operations` as one transaction (and, on an outbox store, one publish each)."""
+    try:
+        response = await sidecar_client().post(
+            f"/v1.0/state/{store}/transaction", json={"operations": operations}
+        )
+    except httpx.HTTPError as error:
+        raise StateError(f"state transaction failed: {error!r}") from error
+    _check_write(response, "transaction")
+
+
+def get_item_sync(store: str, key: str) -> StateItem | None:
+    try:
+        response = sync_sidecar_client().get(f"/v1.0/state/{store}/{key}")
+    except httpx.HTTPError as error:
+        raise StateError(f"state read of {key} failed: {error!r}") from error
+    return _item(response)
+
+
+def save_item_sync_last_write(
+    store: str, key: str, value: Any, ttl_seconds: int | None = None
+) -> None:
+    """Last-write-wins save, for data only one request at a time writes (a session).
+
+    (A key once saved with first-write can only be saved again with its ETag, so data
+    that never needs a compare-and-set is never written with first-write.)
+    """
+    request: dict[str, Any] = {"key": key, "value": value, "options": {"concurrency": "last-write"}}
+    if ttl_seconds is not None:
+        request["metadata"] = {"ttlInSeconds": str(ttl_seconds)}
+    try:
+        response = sync_sidecar_client().post(f"/v1.0/state/{store}", json=[request])
+    except httpx.HTTPError as error:
+        raise StateError(f"state write of {key} failed: {error!r}") from error
+    _check_write(response, f"save {key}")
+
+
+def delete_item_sync(store: str, key: str) -> None:
+    try:
+        response = sync_sidecar_client().delete(f"/v1.0/state/{store}/{key}")
+    except httpx.HTTPError as error:
+        raise StateError(f"state delete of {key} failed: {error!r}") from error
+    _check_write(response, f"delete {key}")

@@ -1,0 +1,99 @@
+"""State changes of task lists: each is one first-write save plus its event, in one step.
+
+A change is saved and published by one state transaction on the task store, whose outbox
+publishes it (so a saved change is never left unpublished). Because Dapr 1.18's outbox
+holds every message for a fixed second, the same event is also published directly right
+after the commit; consumers deduplicate by task id and version.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from common import state
+from common.dapr_names import TASK_EVENTS_TOPIC, TASK_STORE, WEBAPP_APP_ID
+from common.publish import PublishError, publish_cloudevent
+from common.task_events import Task, TaskEvent
+from webapp.todo.tasklist import Change, TaskList, list_key
+
+logger = logging.getLogger(__name__)
+
+# Concurrent writes to *other* tasks of the same list only cost a re-read.
+MAX_ATTEMPTS = 8
+
+
+class ListBusy(state.StateError):
+    """Too many concurrent writers on one list; the client may retry."""
+
+
+async def load_task_list(owner: int) -> TaskList:
+    item = await state.get_item(TASK_STORE, list_key(owner))
+    return TaskList.empty(owner) if item is None else TaskList.from_state(owner, item.value)
+
+
+def _operations(
+    owner: int, task_list: TaskList, etag: str | None, event: TaskEvent
+) -> list[dict[str, Any]]:
+    key = list_key(owner)
+    save = state.Upsert(key, task_list.to_state(), etag, metadata={"type": event.type})
+    # The outbox publishes this projection (the event) instead of the whole saved list.
+    projection = state.Upsert(
+        key,
+        event.to_data(),
+        metadata={"outbox.projection": "true", "contentType": "application/json"},
+    )
+    return [save.to_operation(), projection.to_operation()]
+
+
+async def _publish_now(event: TaskEvent) -> None:
+    try:
+        await publish_cloudevent(
+            TASK_EVENTS_TOPIC, event.dedupe_key, event.type, WEBAPP_APP_ID, event.to_data()
+        )
+    except PublishError:
+        # The outbox still delivers it, about a second later.
+        logger.warning("direct publish failed; relying on the outbox", exc_info=True)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a request did: the task after it (None once deleted) and the event type."""
+
+    task: Task | None
+    event_type: str
+    replayed: bool = False
+
+
+async def apply_change(
+    owner: int, idempotency_key: str, mutate: Callable[[TaskList], Change]
+) -> Outcome:
+    """Reads the list, applies `mutate`, saves with the ETag read, publishes the event.
+
+    A request whose idempotency key was already applied is answered from the current
+    list instead of applying twice. Domain errors from `mutate` (TaskNotFound,
+    VersionConflict, TooManyTasks) propagate to the view.
+    """
+    key = list_key(owner)
+    for _ in range(MAX_ATTEMPTS):
+        item = await state.get_item(TASK_STORE, key)
+        task_list = (
+            TaskList.empty(owner) if item is None else TaskList.from_state(owner, item.value)
+        )
+        prior = task_list.replay(idempotency_key)
+        if prior is not None:
+            task_id, _version, event_type = prior
+            return Outcome(task_list.tasks.get(task_id), event_type, replayed=True)
+        change = mutate(task_list)
+        task_list.remember(idempotency_key, change)
+        etag = item.etag if item else None
+        try:
+            await state.transact(TASK_STORE, _operations(owner, task_list, etag, change.event))
+        except state.ETagMismatch:
+            continue  # the list changed under us: re-read; mutate re-checks the task version
+        await _publish_now(change.event)
+        deleted = change.event.type == "task.deleted"
+        return Outcome(None if deleted else change.task, change.event.type)
+    raise ListBusy(f"task list of user {owner} is too busy, try again")
