@@ -42,5 +42,8 @@ def logging_config(level: str) -> dict[str, Any]:
         "loggers": {
             "django": {"level": level, "propagate": True},
             "daphne": {"level": "WARNING", "propagate": True},
+            # One line per sidecar call would drown everything else.
+            "httpx": {"level": "WARNING", "propagate": True},
+            "httpcore": {"level": "WARNING", "propagate": True},
         },
     }

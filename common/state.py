@@ -55,8 +55,17 @@ def _item(response: httpx.Response) -> StateItem | None:
     return StateItem(value=json.loads(response.content), etag=response.headers.get("etag", ""))
 
 
+# state.redis reports a stale ETag inside a transaction only as its Lua script's error.
+REDIS_TRANSACTION_ETAG_ERROR = "failed to set key"
+
+
 def _check_write(response: httpx.Response, what: str) -> None:
     if response.status_code == httpx.codes.CONFLICT:
+        raise ETagMismatch(f"{what}: {response.text[:200]}")
+    if (
+        response.status_code == httpx.codes.INTERNAL_SERVER_ERROR
+        and REDIS_TRANSACTION_ETAG_ERROR in response.text
+    ):
         raise ETagMismatch(f"{what}: {response.text[:200]}")
     if not response.is_success:
         raise StateError(f"{what} failed: {response.status_code} {response.text[:200]}")

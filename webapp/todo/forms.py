@@ -29,7 +29,7 @@ class TaskForm(forms.Form):
         error_messages={"invalid": "Enter the due date and time as YYYY-MM-DDTHH:MM."},
     )
     priority = forms.ChoiceField(
-        choices=[(p, p.capitalize()) for p in PRIORITIES], initial="normal"
+        choices=[(p, p.capitalize()) for p in PRIORITIES], initial="normal", required=False
     )
 
     def __init__(self, *args: Any, time_zone: str = "UTC", **kwargs: Any) -> None:

@@ -4,6 +4,10 @@ A change is saved and published by one state transaction on the task store, whos
 publishes it (so a saved change is never left unpublished). Because Dapr 1.18's outbox
 holds every message for a fixed second, the same event is also published directly right
 after the commit; consumers deduplicate by task id and version.
+
+Writers of one list take a short Dapr lock first. The ETag alone would catch a lost race,
+but Redis transactions do not roll back: the outbox's own marker in a transaction whose
+save failed its ETag still commits, and the outbox would publish a change never saved.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from common import state
+from common import lock, state
 from common.dapr_names import TASK_EVENTS_TOPIC, TASK_STORE, WEBAPP_APP_ID
 from common.publish import PublishError, publish_cloudevent
 from common.task_events import Task, TaskEvent
@@ -77,6 +81,16 @@ async def apply_change(
     VersionConflict, TooManyTasks) propagate to the view.
     """
     key = list_key(owner)
+    try:
+        async with lock.held(key):
+            return await _apply_locked(owner, key, idempotency_key, mutate)
+    except lock.LockUnavailable as busy:
+        raise ListBusy(str(busy)) from busy
+
+
+async def _apply_locked(
+    owner: int, key: str, idempotency_key: str, mutate: Callable[[TaskList], Change]
+) -> Outcome:
     for _ in range(MAX_ATTEMPTS):
         item = await state.get_item(TASK_STORE, key)
         task_list = (
@@ -92,7 +106,9 @@ async def apply_change(
         try:
             await state.transact(TASK_STORE, _operations(owner, task_list, etag, change.event))
         except state.ETagMismatch:
-            continue  # the list changed under us: re-read; mutate re-checks the task version
+            # Only when a lock expired mid-write; the outbox may publish this attempt too.
+            logger.error("task list %s changed while locked; retrying", key)
+            continue
         await _publish_now(change.event)
         deleted = change.event.type == "task.deleted"
         return Outcome(None if deleted else change.task, change.event.type)

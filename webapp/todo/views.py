@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -119,7 +119,17 @@ def respond(request: HttpRequest, outcome: Outcome, status: int = 200) -> HttpRe
     if request.htmx:
         html = render_task(outcome.task, request.time_zone, request=request) if outcome.task else ""
         return HttpResponse(html, status=200)
-    return redirect(f"{reverse('home')}?filter={request.GET.get('filter', 'all')}", status=303)
+    return back_to_list(request)
+
+
+def back_to_list(request: HttpRequest) -> HttpResponse:
+    """After a plain form post: 303 See Other back to the list, keeping the filter."""
+    current_filter = request.GET.get("filter", "all")
+    if current_filter not in FILTERS:
+        current_filter = "all"
+    response = HttpResponseRedirect(f"{reverse('home')}?filter={current_filter}")
+    response.status_code = 303
+    return response
 
 
 @require_GET
@@ -267,4 +277,4 @@ async def clear_completed(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return redirect(f"{reverse('home')}?filter={request.GET.get('filter', 'all')}", status=303)
+    return back_to_list(request)
