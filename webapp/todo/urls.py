@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.todo import views
+from webapp.todo import settings_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/", settings_views.preferences_page, name="settings"),
     path("tasks/", views.task_create, name="task-create"),
     path("tasks/clear-completed", views.clear_completed, name="task-clear-completed"),
     path("tasks/<str:task_id>/edit", views.task_edit, name="task-edit"),

@@ -1,0 +1,42 @@
+"""The settings form: the user's preferences, validated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from common.task_events import known_time_zones
+from webapp.preferences import Preferences
+
+LEAD_TIMES = [(0, "At the due time"), (5, "5 minutes before"), (15, "15 minutes before"),
+              (30, "30 minutes before"), (60, "1 hour before"), (180, "3 hours before"),
+              (1440, "1 day before")]  # fmt: skip
+
+
+class PreferencesForm(forms.Form):
+    time_zone = forms.ChoiceField(label="Time zone")
+    reminder_lead_minutes = forms.TypedChoiceField(
+        label="Remind me", choices=LEAD_TIMES, coerce=int
+    )
+    reminder_emails = forms.BooleanField(label="E-mail reminders", required=False)
+    daily_digest = forms.BooleanField(label="Daily digest e-mail", required=False)
+    digest_time = forms.TimeField(label="Digest time (local)", input_formats=["%H:%M"])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(z, z) for z in sorted(known_time_zones())]
+
+    @classmethod
+    def for_preferences(cls, preferences: Preferences) -> PreferencesForm:
+        return cls(initial={**preferences.__dict__})
+
+    def preferences(self) -> Preferences:
+        data = self.cleaned_data
+        return Preferences(
+            time_zone=data["time_zone"],
+            reminder_lead_minutes=data["reminder_lead_minutes"],
+            reminder_emails=data["reminder_emails"],
+            daily_digest=data["daily_digest"],
+            digest_time=data["digest_time"].strftime("%H:%M"),
+        )
