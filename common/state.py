@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from django.conf import settings
 
+from common import direct_redis
 from common.sidecar_client import sidecar_client, sync_sidecar_client
 
 FIRST_WRITE = {"concurrency": "first-write", "consistency": "strong"}
@@ -71,7 +73,14 @@ def _check_write(response: httpx.Response, what: str) -> None:
         raise StateError(f"{what} failed: {response.status_code} {response.text[:200]}")
 
 
+def _direct() -> bool:
+    return settings.TODO_BACKEND == "direct"
+
+
 async def get_item(store: str, key: str) -> StateItem | None:
+    if _direct():
+        found = await direct_redis.get(key)
+        return None if found is None else StateItem(*found)
     try:
         response = await sidecar_client().get(f"/v1.0/state/{store}/{key}")
     except httpx.HTTPError as error:
@@ -83,6 +92,11 @@ async def save_item(
     store: str, key: str, value: Any, etag: str | None, ttl_seconds: int | None = None
 ) -> None:
     """First-write save: fails with ETagMismatch when `etag` is stale."""
+    if _direct():
+        try:
+            return await direct_redis.put(key, value, etag, ttl_seconds)
+        except direct_redis.DirectETagMismatch as error:
+            raise ETagMismatch(str(error)) from None
     request: dict[str, Any] = {"key": key, "value": value, "options": FIRST_WRITE}
     if etag is not None:
         request["etag"] = etag
@@ -97,6 +111,8 @@ async def save_item(
 
 async def transact(store: str, operations: list[dict[str, Any]]) -> None:
     """Runs `operations` as one transaction (and, on an outbox store, one publish each)."""
+    if _direct():
+        return await _transact_direct(operations)
     try:
         response = await sidecar_client().post(
             f"/v1.0/state/{store}/transaction", json={"operations": operations}
@@ -104,6 +120,18 @@ async def transact(store: str, operations: list[dict[str, Any]]) -> None:
     except httpx.HTTPError as error:
         raise StateError(f"state transaction failed: {error!r}") from error
     _check_write(response, "transaction")
+
+
+async def _transact_direct(operations: list[dict[str, Any]]) -> None:
+    """Baseline: the saves only (no outbox; the caller's direct publish delivers)."""
+    for operation in operations:
+        request = operation["request"]
+        if request.get("metadata", {}).get("outbox.projection") == "true":
+            continue
+        try:
+            await direct_redis.put(request["key"], request["value"], request.get("etag"))
+        except direct_redis.DirectETagMismatch as error:
+            raise ETagMismatch(str(error)) from None
 
 
 def get_item_sync(store: str, key: str) -> StateItem | None:

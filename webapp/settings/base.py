@@ -60,6 +60,13 @@ DAPR_GRPC_PORT = env.integer("DAPR_GRPC_PORT", 50001)
 DAPR_API_TOKEN = env.optional("DAPR_API_TOKEN", "")
 APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
 
+# "dapr" (always, but for the benchmark's no-Dapr baseline: "direct", see common/direct_redis.py).
+TODO_BACKEND = env.optional("TODO_BACKEND", "dapr")
+if TODO_BACKEND not in ("dapr", "direct"):
+    raise ImproperlyConfigured(f"TODO_BACKEND must be dapr or direct, got {TODO_BACKEND!r}.")
+BASELINE_REDIS_URL = env.optional("BASELINE_REDIS_URL", CHANNEL_REDIS_URL)
+BASELINE_EVENT_HANDLER = "sync_worker.baseline.deliver"
+
 # --- computed part -------------------------------------------------------------------
 ROOT_URLCONF = f"{SERVICE}.urls"
 ASGI_APPLICATION = f"{SERVICE}.asgi.application"

@@ -1,0 +1,205 @@
+"""Live-sync latency and delivery: N WebSocket tabs, writers at a fixed rate, real HTTP API.
+
+    .venv/bin/python -m bench.live_sync [--tabs 1000] [--tabs-per-user 10] [--rate 100]
+                                        [--seconds 20]
+
+Runs the same load twice in one run, each on a freshly started system on 127.0.0.1:
+through Dapr (the product), and a baseline of the same Django views writing Redis and
+pushing through Channels without Dapr (TODO_BACKEND=direct). Latency is from a write
+request leaving the client to the change arriving in a tab, over every (change, tab of
+that user) pair; delivery is the share of those pairs that arrived.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import websockets
+
+from devtools.supervise import ProcessGroup
+from devtools.system import start_system
+from devtools.topology import REPO_ROOT, Topology, free_topology
+
+TITLE = re.compile(r'class="title">bench-(\d+)<')
+PASSWORD = "bench-password-42-xyz"  # noqa: S105 (throwaway local accounts)
+GRACE_SECONDS = 10.0
+ROWS = [
+    ("p50_ms", "latency p50 (ms)"),
+    ("p95_ms", "latency p95 (ms)"),
+    ("p99_ms", "latency p99 (ms)"),
+    ("write_p50_ms", "write request p50 (ms)"),
+    ("throughput", "throughput (changes/s)"),
+    ("delivered", "delivered (share)"),
+    ("failed_writes", "failed writes"),
+]
+
+
+@dataclass
+class Run:
+    sent: dict[int, float] = field(default_factory=dict)
+    owner_of: dict[int, int] = field(default_factory=dict)
+    arrived: dict[tuple[int, int], float] = field(default_factory=dict)
+    write_latencies: list[float] = field(default_factory=list)
+    failed_writes: int = 0
+    expected: int = 0
+    complete: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class User:
+    index: int
+    client: httpx.AsyncClient
+    session: str
+
+
+async def sign_up(base_url: str, index: int) -> User:
+    client = httpx.AsyncClient(base_url=base_url, timeout=30)
+    await client.get("/accounts/signup/")
+    name = f"bench-{uuid.uuid4().hex[:12]}"
+    response = await client.post(
+        "/accounts/signup/",
+        data={"username": name, "email": f"{name}@example.com", "password1": PASSWORD,
+              "password2": PASSWORD, "time_zone": "UTC",
+              "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+        headers={"Referer": base_url + "/"},
+    )  # fmt: skip
+    response.raise_for_status()
+    return User(index, client, client.cookies["sessionid"])
+
+
+async def tab(
+    url: str, origin: str, user: User, tab_id: int, run: Run, opened: asyncio.Queue
+) -> None:
+    headers = {"Cookie": f"sessionid={user.session}", "Origin": origin}
+    async with websockets.connect(url, additional_headers=headers, max_size=2**20) as socket:
+        await socket.send('{"type": "hello", "after": 0}')
+        await opened.put(tab_id)
+        async for message in socket:
+            now = time.perf_counter()
+            for number in TITLE.findall(str(message)):
+                key = (int(number), tab_id)
+                if key not in run.arrived and int(number) in run.sent:
+                    run.arrived[key] = now
+                    if len(run.arrived) >= run.expected > 0:
+                        run.complete.set()
+
+
+async def write(user: User, number: int, run: Run) -> None:
+    run.owner_of[number] = user.index
+    run.sent[number] = started = time.perf_counter()
+    response = await user.client.post(
+        "/tasks/",
+        data={"title": f"bench-{number}"},
+        headers={"X-CSRFToken": user.client.cookies["csrftoken"], "Accept": "application/json",
+                 "Referer": str(user.client.base_url)},
+    )  # fmt: skip
+    if response.status_code == 201:
+        run.write_latencies.append(time.perf_counter() - started)
+    else:
+        run.failed_writes += 1
+
+
+def percentile(values: list[float], q: float) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else 0.0
+    )
+
+
+async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, float]:
+    webapp, sync_worker = topology.service("webapp"), topology.service("sync_worker")
+    users_count = args.tabs // args.tabs_per_user
+    sem = asyncio.Semaphore(20)
+
+    async def limited_sign_up(i: int) -> User:
+        async with sem:
+            return await sign_up(webapp.app_url, i)
+
+    users = await asyncio.gather(*(limited_sign_up(i) for i in range(users_count)))
+    run = Run()
+    opened: asyncio.Queue[int] = asyncio.Queue()
+    url = f"ws://127.0.0.1:{sync_worker.app_port}/ws/tasks/"
+    tabs_of: dict[int, list[int]] = {}
+    tab_tasks = []
+    for tab_id in range(users_count * args.tabs_per_user):
+        user = users[tab_id % users_count]
+        tabs_of.setdefault(user.index, []).append(tab_id)
+        tab_tasks.append(asyncio.create_task(tab(url, webapp.app_url, user, tab_id, run, opened)))
+    for _ in tab_tasks:
+        await opened.get()
+
+    changes = int(args.rate * args.seconds)
+    run.expected = changes * args.tabs_per_user
+    started = time.perf_counter()
+    writes = []
+    for number in range(changes):
+        delay = started + number / args.rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)  # pacing the load, not synchronising
+        writes.append(asyncio.create_task(write(users[number % users_count], number, run)))
+    await asyncio.gather(*writes)
+    elapsed = time.perf_counter() - started
+    with contextlib.suppress(TimeoutError):  # stragglers count as not delivered
+        await asyncio.wait_for(run.complete.wait(), GRACE_SECONDS)
+    for task in tab_tasks:
+        task.cancel()
+    await asyncio.gather(*tab_tasks, return_exceptions=True)
+    for user in users:
+        await user.client.aclose()
+
+    latencies = [(at - run.sent[n]) * 1000 for (n, _tab), at in run.arrived.items()]
+    return {
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99),
+        "delivered": len(run.arrived) / run.expected if run.expected else 0.0,
+        "throughput": (changes - run.failed_writes) / elapsed,
+        "write_p50_ms": percentile([w * 1000 for w in run.write_latencies], 50),
+        "failed_writes": float(run.failed_writes),
+    }
+
+
+def measure(backend: str, args: argparse.Namespace) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as state:
+        topology = free_topology(Path(state))
+        with ProcessGroup(Path(state) / "logs", REPO_ROOT) as group:
+            start_system(
+                group,
+                topology,
+                "webapp.settings.test",
+                {"TODO_BACKEND": backend, "LOG_LEVEL": "WARNING"},
+            )
+            return asyncio.run(drive(topology, args))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tabs", type=int, default=1000)
+    parser.add_argument("--tabs-per-user", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=100.0, help="changes per second")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+
+    results = {backend: measure(backend, args) for backend in ("dapr", "direct")}
+    print(f"live sync: {args.tabs} tabs ({args.tabs_per_user} per user), "
+          f"{args.rate:.0f} changes/s for {args.seconds:.0f} s")  # fmt: skip
+    print(f"{'':24}{'Dapr':>12}{'baseline':>12}{'ratio':>8}")
+    for name, label in ROWS:
+        dapr, base = results["dapr"][name], results["direct"][name]
+        ratio = f"{dapr / base:8.2f}" if base else f"{'-':>8}"
+        print(f"{label:24}{dapr:12.3f}{base:12.3f}{ratio}")
+
+
+if __name__ == "__main__":
+    main()
