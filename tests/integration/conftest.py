@@ -15,6 +15,7 @@ from devtools.probes import NotReady
 from devtools.supervise import ProcessGroup, Supervised
 from devtools.system import start_system
 from devtools.topology import REPO_ROOT, Service, Topology, free_topology
+from tests.integration.webapp_http import WebappUser
 
 TEST_SETTINGS = "webapp.settings.test"
 
@@ -48,3 +49,11 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
         except NotReady as error:
             pytest.fail(f"{error}\n{log_tails(group)}")
         yield RunningSystem(topology, group)
+
+
+@pytest.fixture
+def webapp_user(system: RunningSystem) -> Iterator[WebappUser]:
+    """A freshly signed-up user of the running webapp (time zone Europe/Berlin)."""
+    user = WebappUser(system.service("webapp").app_url)
+    yield user
+    user.close()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.conftest import RunningSystem
 from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
@@ -21,10 +19,8 @@ FORM = {
 
 
 @pytest.fixture
-def bob(system: RunningSystem) -> Iterator[WebappUser]:
-    user = WebappUser(system.service("webapp").app_url)
-    yield user
-    user.close()
+def bob(webapp_user: WebappUser) -> WebappUser:
+    return webapp_user
 
 
 def etag_on(page: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -18,10 +17,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def alice(system: RunningSystem) -> Iterator[WebappUser]:
-    user = WebappUser(system.service("webapp").app_url)
-    yield user
-    user.close()
+def alice(webapp_user: WebappUser) -> WebappUser:
+    return webapp_user
 
 
 def test_create_edit_complete_reopen_delete(alice: WebappUser) -> None:

@@ -26,7 +26,7 @@ from webapp.preferences import load_preferences
 from webapp.todo import forms
 from webapp.todo.fragments import render_task
 from webapp.todo.services import Outcome, apply_change, load_task_list
-from webapp.todo.tasklist import TaskList, TaskNotFound, TooManyTasks, VersionConflict
+from webapp.todo.tasklist import Change, TaskList, TaskNotFound, TooManyTasks, VersionConflict
 
 logger = logging.getLogger(__name__)
 
@@ -220,36 +220,40 @@ async def task_reopen(request: HttpRequest, task_id: str) -> HttpResponse:
 
 
 async def _set_completed(request: HttpRequest, task_id: str, completed: bool) -> HttpResponse:
-    data = request_data(request)
-    key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
-    tz = request.time_zone
-    outcome = await apply_change(
-        request.owner, key, lambda tl: tl.set_completed(task_id, version, completed, tz)
+    return await _change_task(
+        request,
+        lambda tl, version, _data: tl.set_completed(task_id, version, completed, request.time_zone),
     )
-    return respond(request, outcome)
 
 
 @require_POST
 @login_required
 @task_errors
 async def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
-    data = request_data(request)
-    key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
-    tz = request.time_zone
-    outcome = await apply_change(request.owner, key, lambda tl: tl.delete(task_id, version, tz))
-    return respond(request, outcome)
+    return await _change_task(
+        request, lambda tl, version, _data: tl.delete(task_id, version, request.time_zone)
+    )
 
 
 @require_POST
 @login_required
 @task_errors
 async def task_move(request: HttpRequest, task_id: str) -> HttpResponse:
+    return await _change_task(
+        request,
+        lambda tl, version, data: tl.move(
+            task_id, version, forms.direction(data), request.time_zone
+        ),
+    )
+
+
+async def _change_task(
+    request: HttpRequest, mutate: Callable[[TaskList, int, Any], Change]
+) -> HttpResponse:
+    """A change of one existing task: needs the version read and an idempotency key."""
     data = request_data(request)
     key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
-    where, tz = forms.direction(data), request.time_zone
-    outcome = await apply_change(
-        request.owner, key, lambda tl: tl.move(task_id, version, where, tz)
-    )
+    outcome = await apply_change(request.owner, key, lambda tl: mutate(tl, version, data))
     return respond(request, outcome)
 
 
