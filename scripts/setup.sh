@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to run or test Dapr Todo, and nothing it already has:
-# Debian packages (redis-server), the Python environment (.venv), the pinned Dapr runtime.
+# Debian packages (redis-server), the Python environment (.venv), the pinned Dapr runtime,
+# the pinned helm CLI (for the chart's tests).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -54,3 +55,4 @@ install_python_env() {
 install_debian_packages
 install_python_env
 scripts/dapr-runtime.sh
+scripts/helm.sh

@@ -1,0 +1,416 @@
+"""helm/dapr-todo renders what the cluster needs, in step with components/.
+
+Runs the pinned helm (scripts/helm.sh, installed by scripts/setup.sh) and reads what
+`helm template` prints.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from common import dapr_names
+from devtools.topology import COMPONENTS_DIR
+
+REPO = Path(__file__).resolve().parents[2]
+CHART = REPO / "helm" / "dapr-todo"
+HELM = REPO / ".runtime" / "helm"
+NAMESPACE = "todo"
+RELEASE = "todo"
+HOST = "todo.example.org"
+
+DEFAULT: tuple[str, ...] = ()
+EVERYTHING = (
+    "keda.enabled=true",
+    "keda.scaledObjects.bindingsWorker.enabled=true",
+    "ingress.enabled=true",
+    "ingress.tlsSecretName=todo-tls",
+    f"host={HOST}",
+    "dapr.tracing.otlpEndpoint=otel-collector.observability:4317",
+)
+VARIANTS = pytest.mark.parametrize("sets", [DEFAULT, EVERYTHING], ids=["default", "everything"])
+
+APP_IDS = {
+    "webapp": dapr_names.WEBAPP_APP_ID,
+    "sync_worker": dapr_names.SYNC_WORKER_APP_ID,
+    "bindings_worker": dapr_names.BINDINGS_WORKER_APP_ID,
+}
+LOCAL_ONLY_TYPES = {"secretstores.local.file": "secretstores.kubernetes"}
+STANDARD_LABELS = {
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/version",
+    "app.kubernetes.io/managed-by",
+}
+SIDECAR_ANNOTATIONS = {
+    "dapr.io/enabled",
+    "dapr.io/app-id",
+    "dapr.io/app-port",
+    "dapr.io/config",
+    "dapr.io/log-as-json",
+    "dapr.io/enable-metrics",
+    "dapr.io/metrics-port",
+    "dapr.io/sidecar-cpu-request",
+    "dapr.io/sidecar-memory-request",
+    "dapr.io/sidecar-cpu-limit",
+    "dapr.io/sidecar-memory-limit",
+    "dapr.io/graceful-shutdown-seconds",
+    "dapr.io/api-token-secret",
+    "dapr.io/app-token-secret",
+    "dapr.io/enable-app-health-check",
+}
+
+
+def helm(*args: str) -> str:
+    if not HELM.exists():
+        pytest.fail(f"{HELM} is missing: run scripts/setup.sh (it builds the pinned helm)")
+    done = subprocess.run(
+        [str(HELM), *args], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, f"helm {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
+def set_args(sets: tuple[str, ...]) -> list[str]:
+    return [arg for item in sets for arg in ("--set", item)]
+
+
+@functools.cache
+def rendered(sets: tuple[str, ...]) -> list[dict[str, Any]]:
+    out = helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *set_args(sets))
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def of_kind(sets: tuple[str, ...], kind: str) -> list[dict[str, Any]]:
+    return [doc for doc in rendered(sets) if doc["kind"] == kind]
+
+
+def by_name(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {doc["metadata"]["name"]: doc for doc in docs}
+
+
+def local(kind: str) -> list[dict[str, Any]]:
+    docs = []
+    for path in sorted(Path(COMPONENTS_DIR).glob("*.yaml")):
+        docs += [doc for doc in yaml.safe_load_all(path.read_text()) if doc["kind"] == kind]
+    return docs
+
+
+def deployments(sets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Deployments by the Dapr app-id of their pods."""
+    return {
+        doc["spec"]["template"]["metadata"]["annotations"]["dapr.io/app-id"]: doc
+        for doc in of_kind(sets, "Deployment")
+    }
+
+
+def app_container(deployment: dict[str, Any]) -> dict[str, Any]:
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def env_of(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {item["name"]: item for item in container["env"]}
+
+
+@VARIANTS
+def test_helm_lint_passes(sets: tuple[str, ...]) -> None:
+    out = helm("lint", "--strict", str(CHART), *set_args(sets))
+    assert "0 chart(s) failed" in out
+
+
+@VARIANTS
+def test_every_object_has_the_standard_labels(sets: tuple[str, ...]) -> None:
+    for doc in rendered(sets):
+        labels = doc["metadata"].get("labels", {})
+        missing = STANDARD_LABELS - set(labels)
+        assert not missing, f"{doc['kind']} {doc['metadata']['name']} lacks {missing}"
+        assert labels["app.kubernetes.io/instance"] == RELEASE
+
+
+def test_pod_templates_carry_the_standard_labels() -> None:
+    for doc in of_kind(EVERYTHING, "Deployment") + of_kind(EVERYTHING, "Job"):
+        assert set(doc["spec"]["template"]["metadata"]["labels"]) >= STANDARD_LABELS
+
+
+def test_component_names_match_components_dir() -> None:
+    chart = by_name(of_kind(DEFAULT, "Component"))
+    ours = by_name(local("Component"))
+    assert set(chart) == set(ours)
+    for name, doc in ours.items():
+        local_type = doc["spec"]["type"]
+        assert chart[name]["spec"]["type"] == LOCAL_ONLY_TYPES.get(local_type, local_type)
+
+
+def test_component_scopes_match_components_dir() -> None:
+    ours = by_name(local("Component"))
+    for name, doc in by_name(of_kind(DEFAULT, "Component")).items():
+        assert doc["scopes"], f"{name} has no scopes"
+        assert set(doc["scopes"]) <= set(APP_IDS.values())
+        assert sorted(doc["scopes"]) == sorted(ours[name]["scopes"]), name
+
+
+def test_component_settings_match_components_dir() -> None:
+    """Plain values (timeouts, outbox, stream bound) are the same as in the local files."""
+    ours = by_name(local("Component"))
+    for name, doc in by_name(of_kind(DEFAULT, "Component")).items():
+        if ours[name]["spec"]["type"] in LOCAL_ONLY_TYPES:
+            continue
+        chart_items = {item["name"]: item for item in doc["spec"]["metadata"]}
+        for item in ours[name]["spec"]["metadata"]:
+            if "value" in item and item["name"] not in {"skipTLSVerify", "emailFrom", "schedule"}:
+                assert chart_items[item["name"]].get("value") == item["value"], (name, item)
+            if "secretKeyRef" in item:
+                assert "secretKeyRef" in chart_items[item["name"]], (name, item["name"])
+
+
+def test_component_secrets_come_through_the_kubernetes_secret_store() -> None:
+    for doc in of_kind(DEFAULT, "Component"):
+        refs = [item for item in doc["spec"]["metadata"] if "secretKeyRef" in item]
+        if refs:
+            assert doc["auth"]["secretStore"] == dapr_names.SECRET_STORE
+        for item in refs:
+            assert item["secretKeyRef"]["name"] == "dapr-todo"
+            assert "value" not in item
+        for item in doc["spec"]["metadata"]:
+            if any(word in item["name"].lower() for word in ("password", "user", "token")):
+                assert "secretKeyRef" in item, f"{doc['metadata']['name']}: {item['name']} inline"
+
+
+@VARIANTS
+def test_no_secret_values_in_the_manifests(sets: tuple[str, ...]) -> None:
+    assert not of_kind(sets, "Secret")
+    for doc in of_kind(sets, "Deployment") + of_kind(sets, "Job"):
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            assert "envFrom" not in container
+            for name, item in env_of(container).items():
+                if any(word in name for word in ("SECRET", "PASSWORD", "TOKEN", "DATABASE_URL")):
+                    assert "secretKeyRef" in item["valueFrom"], name
+
+
+def test_channel_layer_url_takes_the_password_from_the_secret() -> None:
+    env = env_of(app_container(deployments(DEFAULT)["sync-worker"]))
+    names = list(env)
+    assert env["CHANNEL_REDIS_URL"]["value"].startswith("redis://:$(REDIS_PASSWORD)@")
+    assert names.index("REDIS_PASSWORD") < names.index("CHANNEL_REDIS_URL")
+
+
+def test_pubsub_scopes_who_publishes_and_subscribes_what() -> None:
+    pubsub = by_name(of_kind(DEFAULT, "Component"))[dapr_names.PUBSUB]
+    meta = {item["name"]: item.get("value") for item in pubsub["spec"]["metadata"]}
+    publishing = dict(part.split("=") for part in meta["publishingScopes"].split(";"))
+    subscribing = dict(part.split("=") for part in meta["subscriptionScopes"].split(";"))
+    topic, dead = dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
+    # Scopes bind only protected topics for apps they leave without topics.
+    assert set(meta["protectedTopics"].split(",")) == {topic, dead}
+    assert publishing[dapr_names.WEBAPP_APP_ID] == topic
+    assert publishing[dapr_names.SYNC_WORKER_APP_ID] == dead
+    assert set(subscribing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {topic, dead}
+    assert subscribing[dapr_names.WEBAPP_APP_ID] == ""
+
+
+def test_subscriptions_match_components_dir() -> None:
+    chart = by_name(of_kind(DEFAULT, "Subscription"))
+    ours = by_name(local("Subscription"))
+    assert set(chart) == set(ours)
+    for name, doc in ours.items():
+        assert chart[name]["apiVersion"] == doc["apiVersion"]
+        assert chart[name]["spec"] == doc["spec"]
+        assert chart[name]["scopes"] == doc["scopes"]
+
+
+def test_resiliency_matches_components_dir() -> None:
+    (chart,) = of_kind(DEFAULT, "Resiliency")
+    (ours,) = local("Resiliency")
+    assert chart["metadata"]["name"] == ours["metadata"]["name"] == dapr_names.RESILIENCY
+    assert chart["spec"] == ours["spec"]
+
+
+@VARIANTS
+def test_sidecar_annotations_are_quoted_strings(sets: tuple[str, ...]) -> None:
+    for app_id, doc in deployments(sets).items():
+        annotations = doc["spec"]["template"]["metadata"]["annotations"]
+        assert set(annotations) >= SIDECAR_ANNOTATIONS, app_id
+        for key, value in annotations.items():
+            assert isinstance(value, str), f"{app_id}: {key} is {value!r}, not a string"
+        assert annotations["dapr.io/enabled"] == "true"
+        assert annotations["dapr.io/config"] == dapr_names.CONFIGURATION
+
+
+def test_one_deployment_per_service_with_its_app_id() -> None:
+    found = deployments(DEFAULT)
+    assert set(found) == set(APP_IDS.values())
+    for package, app_id in APP_IDS.items():
+        env = env_of(app_container(found[app_id]))
+        assert env["DAPR_TODO_SERVICE"]["value"] == package
+        assert env["APP_ID"]["value"] == app_id
+        assert app_container(found[app_id])["args"][-1] == f"{package}.asgi:application"
+
+
+def test_api_tokens_reach_both_sidecar_and_app() -> None:
+    for app_id, doc in deployments(DEFAULT).items():
+        annotations = doc["spec"]["template"]["metadata"]["annotations"]
+        env = env_of(app_container(doc))
+        for variable, annotation in (
+            ("DAPR_API_TOKEN", "dapr.io/api-token-secret"),
+            ("APP_API_TOKEN", "dapr.io/app-token-secret"),
+        ):
+            ref = env[variable]["valueFrom"]["secretKeyRef"]
+            assert ref == {"name": annotations[annotation], "key": "token"}, app_id
+
+
+def test_pods_run_locked_down_with_probes() -> None:
+    for app_id, doc in deployments(DEFAULT).items():
+        pod = doc["spec"]["template"]["spec"]
+        container = app_container(doc)
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        assert container["securityContext"]["allowPrivilegeEscalation"] is False
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["resources"]["requests"], app_id
+        assert pod["topologySpreadConstraints"], app_id
+        grace = int(doc["spec"]["template"]["metadata"]["annotations"][
+            "dapr.io/graceful-shutdown-seconds"
+        ])  # fmt: skip
+        assert pod["terminationGracePeriodSeconds"] > grace
+
+
+def test_every_service_has_a_disruption_budget() -> None:
+    budgets = of_kind(DEFAULT, "PodDisruptionBudget")
+    selectors = [doc["spec"]["selector"]["matchLabels"] for doc in budgets]
+    for doc in deployments(DEFAULT).values():
+        assert doc["spec"]["selector"]["matchLabels"] in selectors
+
+
+def test_configuration_denies_invocation_but_the_two_calls_the_apps_make() -> None:
+    (config,) = of_kind(DEFAULT, "Configuration")
+    assert config["metadata"]["name"] == dapr_names.CONFIGURATION
+    control = config["spec"]["accessControl"]
+    assert control["defaultAction"] == "deny"
+    policies = {policy["appId"]: policy for policy in control["policies"]}
+    assert all(policy["defaultAction"] == "deny" for policy in policies.values())
+    assert all(policy["namespace"] == NAMESPACE for policy in policies.values())
+    allowed = {
+        app_id: {
+            (op["name"], verb) for op in policy.get("operations", []) for verb in op["httpVerb"]
+        }
+        for app_id, policy in policies.items()
+    }
+    assert allowed == {
+        dapr_names.WEBAPP_APP_ID: {("/api/**", "POST"), ("/api/**", "GET")},
+        dapr_names.SYNC_WORKER_APP_ID: {("/internal/session-user", "POST")},
+        dapr_names.BINDINGS_WORKER_APP_ID: set(),
+    }
+    scopes = {scope["storeName"]: scope for scope in config["spec"]["secrets"]["scopes"]}
+    assert scopes[dapr_names.SECRET_STORE]["defaultAccess"] == "deny"
+
+
+def test_tracing_exports_only_when_an_endpoint_is_set() -> None:
+    (default,) = of_kind(DEFAULT, "Configuration")
+    (traced,) = of_kind(EVERYTHING, "Configuration")
+    assert "otel" not in default["spec"]["tracing"]
+    assert traced["spec"]["tracing"]["otel"]["endpointAddress"].endswith(":4317")
+    assert isinstance(traced["spec"]["tracing"]["samplingRate"], str)
+
+
+def test_keda_is_off_by_default() -> None:
+    assert not of_kind(DEFAULT, "ScaledObject")
+    assert not of_kind(DEFAULT, "TriggerAuthentication")
+
+
+def test_scaled_objects_follow_each_consumer_group() -> None:
+    found = deployments(EVERYTHING)
+    scaled = of_kind(EVERYTHING, "ScaledObject")
+    (auth,) = of_kind(EVERYTHING, "TriggerAuthentication")
+    assert auth["spec"]["secretTargetRef"] == [
+        {"parameter": "password", "name": "dapr-todo", "key": "redis-password"}
+    ]
+    targets = set()
+    for doc in scaled:
+        spec = doc["spec"]
+        target = by_name(list(found.values()))[spec["scaleTargetRef"]["name"]]
+        app_id = target["spec"]["template"]["metadata"]["annotations"]["dapr.io/app-id"]
+        targets.add(app_id)
+        assert "replicas" not in target["spec"], f"{app_id}: the ScaledObject owns replicas"
+        assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (1, 50)
+        (trigger,) = spec["triggers"]
+        assert trigger["type"] == "redis-streams"
+        assert trigger["metadata"]["stream"] == dapr_names.TASK_EVENTS_TOPIC
+        assert trigger["metadata"]["consumerGroup"] == app_id
+        assert {"pendingEntriesCount", "lagCount"} & set(trigger["metadata"])
+        assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
+    assert targets == {dapr_names.SYNC_WORKER_APP_ID, dapr_names.BINDINGS_WORKER_APP_ID}
+
+
+def test_keda_metric_is_checked() -> None:
+    done = subprocess.run(
+        [str(HELM), "template", RELEASE, str(CHART), "--set", "keda.enabled=true",
+         "--set", "keda.metric=streamLength"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "keda.metric must be" in done.stderr
+
+
+def test_webapp_scales_on_its_own_cpu() -> None:
+    (hpa,) = of_kind(DEFAULT, "HorizontalPodAutoscaler")
+    webapp = deployments(DEFAULT)[dapr_names.WEBAPP_APP_ID]
+    assert hpa["spec"]["scaleTargetRef"]["name"] == webapp["metadata"]["name"]
+    assert "replicas" not in webapp["spec"]
+    (metric,) = hpa["spec"]["metrics"]
+    assert metric["containerResource"]["name"] == "cpu"
+    assert metric["containerResource"]["container"] == app_container(webapp)["name"]
+
+
+def test_ingress_serves_both_services_on_one_host() -> None:
+    assert not of_kind(DEFAULT, "Ingress")
+    (ingress,) = of_kind(EVERYTHING, "Ingress")
+    services = by_name(of_kind(EVERYTHING, "Service"))
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == HOST
+    routes = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
+    app_of = {
+        name: svc["spec"]["selector"]["app.kubernetes.io/component"]
+        for name, svc in services.items()
+    }
+    assert app_of[routes["/ws/"]] == dapr_names.SYNC_WORKER_APP_ID
+    assert app_of[routes["/"]] == dapr_names.WEBAPP_APP_ID
+    annotations = ingress["metadata"]["annotations"]
+    assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
+
+
+def test_browser_opens_the_socket_on_the_same_host() -> None:
+    found = deployments(EVERYTHING)
+    webapp = env_of(app_container(found[dapr_names.WEBAPP_APP_ID]))
+    sync = env_of(app_container(found[dapr_names.SYNC_WORKER_APP_ID]))
+    assert webapp["SYNC_WEBSOCKET_URL"]["value"] == "/ws/tasks/"
+    assert sync["SYNC_ALLOWED_ORIGINS"]["value"] == f"https://{HOST}"
+    assert HOST in sync["DJANGO_ALLOWED_HOSTS"]["value"].split(",")
+
+
+def test_migrations_run_as_a_hook_without_a_sidecar() -> None:
+    (job,) = of_kind(DEFAULT, "Job")
+    assert "pre-upgrade" in job["metadata"]["annotations"]["helm.sh/hook"]
+    pod = job["spec"]["template"]
+    assert pod["metadata"]["annotations"].get("dapr.io/enabled") == "false"
+    (container,) = pod["spec"]["containers"]
+    assert container["args"][:3] == ["python", "manage.py", "migrate"]
+    env = env_of(container)
+    assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "dapr-todo"
+
+
+def test_sidecars_may_read_only_the_release_secret() -> None:
+    (role,) = of_kind(DEFAULT, "Role")
+    (rule,) = role["rules"]
+    assert rule["resources"] == ["secrets"]
+    assert rule["resourceNames"] == ["dapr-todo"]
+    assert rule["verbs"] == ["get"]
+    (account,) = of_kind(DEFAULT, "ServiceAccount")
+    for doc in deployments(DEFAULT).values():
+        assert doc["spec"]["template"]["spec"]["serviceAccountName"] == account["metadata"]["name"]
