@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings.local")
 os.environ.setdefault("DAPR_TODO_SERVICE", "webapp")
 
 from channels.routing import ProtocolTypeRouter
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.asgi import get_asgi_application
 
-application = ProtocolTypeRouter({"http": get_asgi_application()})
+# Daphne serves no static files itself; Django's ASGI handler serves STATIC_URL (htmx, the
+# ws extension, CSS, JS) from the apps' static folders and passes everything else through.
+application = ProtocolTypeRouter({"http": ASGIStaticFilesHandler(get_asgi_application())})
