@@ -1,0 +1,39 @@
+"""The sync worker's one service: take a task event from pub/sub to every open tab."""
+
+from __future__ import annotations
+
+import logging
+
+from redis.exceptions import RedisError
+
+from common.task_events import TaskEvent
+from sync_worker.fanout import push_event
+from sync_worker.rendering import render_for_tabs
+from sync_worker.sequencer import Sequenced, sequence_event
+
+logger = logging.getLogger(__name__)
+
+
+async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
+    """Logs `event` under its owner's next seq and pushes it; None for a duplicate.
+
+    Raises StateError when the log cannot be written (Dapr should redeliver). A failed
+    push is only logged: the event is in the log, and tabs catch up from there.
+    """
+    sequenced = await sequence_event(event.owner, event.dedupe_key, render_for_tabs(event))
+    if sequenced is None:
+        logger.info("duplicate task event ignored", extra={"dedupe_key": event.dedupe_key})
+        return None
+    logger.info(
+        "task event sequenced",
+        extra={"dedupe_key": event.dedupe_key, "owner": event.owner, "seq": sequenced.event.seq},
+    )
+    try:
+        await push_event(sequenced)
+    except (RedisError, OSError):
+        logger.warning(
+            "push to open tabs failed; they catch up from the log",
+            extra={"owner": event.owner, "seq": sequenced.event.seq},
+            exc_info=True,
+        )
+    return sequenced
