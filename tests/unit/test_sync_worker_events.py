@@ -43,6 +43,14 @@ def store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeStateStore
 
 
 @pytest.fixture
+def state_down(store: FakeStateStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def unavailable(*args: object) -> None:
+        raise state.StateError("sidecar down")
+
+    monkeypatch.setattr(state, "get_item", unavailable)
+
+
+@pytest.fixture
 def sidecar_client() -> Client:
     # The sidecar sends no CSRF token: the endpoint must not need one.
     return Client(enforce_csrf_checks=True)
@@ -103,13 +111,8 @@ def test_task_event_drops_malformed_to_dead_letter(
     assert store.saves == 0
 
 
-def test_task_event_asks_for_redelivery_when_state_is_down(
-    sidecar_client: Client, store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def unavailable(*args: object) -> None:
-        raise state.StateError("sidecar down")
-
-    monkeypatch.setattr(state, "get_item", unavailable)
+@pytest.mark.usefixtures("state_down")
+def test_task_event_asks_for_redelivery_when_state_is_down(sidecar_client: Client) -> None:
     response = post_event(sidecar_client, cloudevent(make_event().to_data()))
     assert response.json() == {"status": "RETRY"}
 
@@ -143,13 +146,8 @@ def test_dead_letters_keep_the_newest(sidecar_client: Client, store: FakeStateSt
     assert (len(entries), entries[0]["body"], entries[-1]["body"]) == (100, "1", "newest")
 
 
-def test_dead_letter_asks_for_redelivery_when_state_is_down(
-    sidecar_client: Client, store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def unavailable(*args: object) -> None:
-        raise state.StateError("sidecar down")
-
-    monkeypatch.setattr(state, "get_item", unavailable)
+@pytest.mark.usefixtures("state_down")
+def test_dead_letter_asks_for_redelivery_when_state_is_down(sidecar_client: Client) -> None:
     response = sidecar_client.post("/events/task-events-dead", "x", content_type="text/plain")
     assert response.json() == {"status": "RETRY"}
 
