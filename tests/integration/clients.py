@@ -86,6 +86,9 @@ def open_socket(sync_worker: Service, origin: str, cookie: str | None = None) ->
         additional_headers={"Cookie": cookie} if cookie else None,
         proxy=None,
         open_timeout=TIMEOUT,
+        # Unbounded: a test that reads its messages late must not stall the reader thread,
+        # which would also stop it answering pings and drop the connection.
+        max_queue=None,
     )
 
 
