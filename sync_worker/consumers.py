@@ -13,6 +13,7 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from common.cloudevents import MalformedEvent
 from common.state import StateError
 from sync_worker import handshake
 from sync_worker.fanout import user_group
@@ -27,6 +28,7 @@ from sync_worker.protocol import (
     parse_client_frame,
     refresh_message,
 )
+from sync_worker.rendering import render_logged
 from sync_worker.sequencer import load_log
 from sync_worker.sessions import SessionCheckUnavailable, find_session_user
 from sync_worker.synclog import SyncLog
@@ -113,9 +115,13 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         reset = bool(self.epoch) and log.epoch != self.epoch
         catch_up = log.since(after)
         self.epoch = log.epoch
+        try:
+            messages = [event_message(e.seq, render_logged(e)) for e in catch_up.events]
+        except MalformedEvent:
+            logger.exception("sync log holds an unreadable event; refreshing the tab")
+            reset = True
         if reset or catch_up.refresh:
-            await self.send(refresh_message(log.seq))
-        else:
-            for logged in catch_up.events:
-                await self.send(event_message(logged.seq, logged.html))
+            messages = [refresh_message(log.seq)]
+        for message in messages:
+            await self.send(message)
         self.seq = log.seq

@@ -35,9 +35,8 @@ async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
     Raises StateError when the log cannot be written (Dapr should redeliver). A failed
     push is only logged: the event is in the log, and tabs catch up from there.
     """
-    html = render_for_tabs(event)
     async with _owner_lock(event.owner):
-        sequenced = await sequence_event(event.owner, event.dedupe_key, html)
+        sequenced = await sequence_event(event.owner, event.dedupe_key, event.to_data())
         if sequenced is None:
             logger.info("duplicate task event ignored", extra={"dedupe_key": event.dedupe_key})
             return None
@@ -50,7 +49,7 @@ async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
             },
         )
         try:
-            await push_event(sequenced)
+            await push_event(sequenced, render_for_tabs(event))
         except (RedisError, OSError):
             logger.warning(
                 "push to open tabs failed; they catch up from the log",

@@ -21,19 +21,18 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def push_message(sequenced: Sequenced) -> dict[str, Any]:
-    logged = sequenced.event
+def push_message(sequenced: Sequenced, html: str) -> dict[str, Any]:
     return {
         "type": EVENT_MESSAGE_TYPE,
         "epoch": sequenced.epoch,
-        "seq": logged.seq,
-        "html": logged.html,
+        "seq": sequenced.event.seq,
+        "html": html,
     }
 
 
-async def push_event(sequenced: Sequenced) -> None:
-    """Sends a logged event to every socket of its owner, on every instance."""
+async def push_event(sequenced: Sequenced, html: str) -> None:
+    """Sends a logged event, rendered once, to every socket of its owner on every instance."""
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("CHANNEL_LAYERS is not configured")
-    await layer.group_send(user_group(sequenced.owner), push_message(sequenced))
+    await layer.group_send(user_group(sequenced.owner), push_message(sequenced, html))

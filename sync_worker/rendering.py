@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.urls import get_urlconf, set_urlconf
 
 from common.task_events import TaskEvent
+from sync_worker.synclog import LoggedEvent
 from webapp.todo.fragments import render_event
 
 WEBAPP_URLCONF = "webapp.urls"
@@ -21,3 +22,8 @@ def render_for_tabs(event: TaskEvent) -> str:
         return render_event(event)
     finally:
         set_urlconf(previous)
+
+
+def render_logged(logged: LoggedEvent) -> str:
+    """A logged event's fragment; raises MalformedEvent if the stored data is not an event."""
+    return render_for_tabs(TaskEvent.from_data(logged.data))

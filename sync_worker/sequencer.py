@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from common import state
 from common.dapr_names import STATE_STORE
@@ -52,7 +53,7 @@ async def load_log(owner: int) -> SyncLog:
     return _parse(owner, await state.get_item(STATE_STORE, log_key(owner)))
 
 
-async def sequence_event(owner: int, dedupe_key: str, html: str) -> Sequenced | None:
+async def sequence_event(owner: int, dedupe_key: str, data: dict[str, Any]) -> Sequenced | None:
     """Appends an event to its owner's log; None when `dedupe_key` is already logged.
 
     Raises StateError (SequencerBusy included) when the store is unavailable or contended.
@@ -63,7 +64,7 @@ async def sequence_event(owner: int, dedupe_key: str, html: str) -> Sequenced | 
         log = _parse(owner, item)
         if log.contains(dedupe_key):
             return None
-        logged = log.append(dedupe_key, html)
+        logged = log.append(dedupe_key, data)
         try:
             await state.save_item(STATE_STORE, key, log.to_state(), item.etag if item else None)
         except state.ETagMismatch:

@@ -1,6 +1,8 @@
 """Each user's bounded log of sequenced events: the source of catch-up for every tab.
 
 Pure data: reading and writing it in the state store is sync_worker.sequencer's job.
+Events are kept as their data (a fifth of their HTML's size, and every new event rewrites
+the whole log); a catch-up renders them again.
 A log has an `epoch` (random, fixed when the log is created) so that a log that was lost
 and restarted at seq 1 is never mistaken for the old one by a socket that saw both.
 """
@@ -23,20 +25,21 @@ class CorruptLog(ValueError):
 class LoggedEvent:
     seq: int
     dedupe_key: str
-    html: str
+    # The event's data as published (common.task_events.TaskEvent.to_data()).
+    data: dict[str, Any]
 
     def to_state(self) -> dict[str, Any]:
-        return {"seq": self.seq, "dedupe_key": self.dedupe_key, "html": self.html}
+        return {"seq": self.seq, "dedupe_key": self.dedupe_key, "data": self.data}
 
     @classmethod
     def from_state(cls, raw: Any) -> LoggedEvent:
         try:
-            seq, key, html = raw["seq"], raw["dedupe_key"], raw["html"]
+            seq, key, data = raw["seq"], raw["dedupe_key"], raw["data"]
         except (KeyError, TypeError):
-            raise CorruptLog("logged event lacks seq, dedupe_key or html") from None
-        if not isinstance(seq, int) or not isinstance(key, str) or not isinstance(html, str):
+            raise CorruptLog("logged event lacks seq, dedupe_key or data") from None
+        if not isinstance(seq, int) or not isinstance(key, str) or not isinstance(data, dict):
             raise CorruptLog("logged event has fields of the wrong type")
-        return cls(seq, key, html)
+        return cls(seq, key, data)
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,12 @@ class SyncLog:
     def contains(self, dedupe_key: str) -> bool:
         return any(e.dedupe_key == dedupe_key for e in self.events)
 
-    def append(self, dedupe_key: str, html: str) -> LoggedEvent:
+    def append(self, dedupe_key: str, data: dict[str, Any]) -> LoggedEvent:
         """Gives the event the next seq and keeps only the newest LOG_LENGTH events."""
         if not self.epoch:
             self.epoch = uuid.uuid4().hex
         self.seq += 1
-        logged = LoggedEvent(self.seq, dedupe_key, html)
+        logged = LoggedEvent(self.seq, dedupe_key, data)
         self.events = [*self.events, logged][-LOG_LENGTH:]
         return logged
 

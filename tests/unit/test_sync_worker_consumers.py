@@ -17,8 +17,10 @@ from sync_worker import consumers
 from sync_worker.consumers import TaskSyncConsumer
 from sync_worker.fanout import push_event
 from sync_worker.protocol import event_message, refresh_message
+from sync_worker.rendering import render_logged
 from sync_worker.sequencer import Sequenced, log_key, sequence_event
 from sync_worker.sessions import SessionCheckUnavailable
+from tests.task_event_factory import make_event
 from tests.unit.fake_state import FakeStateStore
 
 ORIGIN = "http://127.0.0.1:8410"
@@ -63,10 +65,22 @@ def run(scenario: Scenario, **kwargs: Any) -> None:
 async def log_events(count: int, first: int = 1) -> list[Sequenced]:
     logged = []
     for n in range(first, first + count):
-        sequenced = await sequence_event(USER, f"t:{n}", f"<li>{n}</li>")
+        event = make_event(owner=USER, id=f"t{n}", title=f"Task {n}")
+        sequenced = await sequence_event(USER, event.dedupe_key, event.to_data())
         assert sequenced is not None
         logged.append(sequenced)
     return logged
+
+
+async def push(sequenced: Sequenced) -> None:
+    await push_event(sequenced, render_logged(sequenced.event))
+
+
+async def receive_event(socket: WebsocketCommunicator, seq: int) -> None:
+    """The next message is the event of task t<seq>, as seq `seq`."""
+    message = await socket.receive_from()
+    assert message.startswith(event_message(seq, ""))
+    assert f'<li id="task-t{seq}"' in message
 
 
 async def hello(socket: WebsocketCommunicator, after: int = 0) -> None:
@@ -105,8 +119,8 @@ def test_hello_sends_the_logged_events_after() -> None:
     async def scenario(socket: WebsocketCommunicator) -> None:
         await log_events(3)
         await hello(socket, after=1)
-        assert await socket.receive_from() == event_message(2, "<li>2</li>")
-        assert await socket.receive_from() == event_message(3, "<li>3</li>")
+        await receive_event(socket, 2)
+        await receive_event(socket, 3)
         assert await socket.receive_nothing()
 
     run(scenario)
@@ -125,12 +139,12 @@ def test_pushes_follow_the_hello_in_order_without_repeats() -> None:
     async def scenario(socket: WebsocketCommunicator) -> None:
         _, second = await log_events(2)
         await hello(socket, after=0)
-        assert await socket.receive_from() == event_message(1, "<li>1</li>")
-        assert await socket.receive_from() == event_message(2, "<li>2</li>")
-        await push_event(second)  # already sent by the catch-up
+        await receive_event(socket, 1)
+        await receive_event(socket, 2)
+        await push(second)  # already sent by the catch-up
         [third] = await log_events(1, first=3)
-        await push_event(third)
-        assert await socket.receive_from() == event_message(3, "<li>3</li>")
+        await push(third)
+        await receive_event(socket, 3)
         assert await socket.receive_nothing()
 
     run(scenario)
@@ -141,10 +155,10 @@ def test_push_before_hello_is_left_to_the_catch_up() -> None:
         connected, _ = await socket.connect()
         assert connected
         [first] = await log_events(1)
-        await push_event(first)
+        await push(first)
         assert await socket.receive_nothing()
         await socket.send_json_to({"type": "hello", "after": 0})
-        assert await socket.receive_from() == event_message(1, "<li>1</li>")
+        await receive_event(socket, 1)
 
     run(scenario)
 
@@ -154,9 +168,9 @@ def test_push_after_a_gap_catches_up_from_the_log() -> None:
         await hello(socket, after=0)
         assert await socket.receive_nothing()
         logged = await log_events(3)
-        await push_event(logged[2])  # pushes 1 and 2 were lost by the channel layer
+        await push(logged[2])  # pushes 1 and 2 were lost by the channel layer
         for n in (1, 2, 3):
-            assert await socket.receive_from() == event_message(n, f"<li>{n}</li>")
+            await receive_event(socket, n)
 
     run(scenario)
 
@@ -168,7 +182,7 @@ def test_push_from_a_new_log_epoch_sends_a_refresh(setup: FakeStateStore) -> Non
         assert await socket.receive_nothing()
         setup.items.pop((STATE_STORE, log_key(USER)))  # the log was lost
         [first] = await log_events(1)
-        await push_event(first)
+        await push(first)
         assert await socket.receive_from() == refresh_message(1)
 
     run(scenario)
@@ -179,7 +193,7 @@ def test_resync_sends_what_follows() -> None:
         await log_events(2)
         await hello(socket, after=2)
         await socket.send_json_to({"type": "resync", "after": 1})
-        assert await socket.receive_from() == event_message(2, "<li>2</li>")
+        await receive_event(socket, 2)
 
     run(scenario)
 
@@ -194,7 +208,7 @@ def test_junk_frames_are_ignored() -> None:
         await socket.send_to(bytes_data=b"\x00")
         assert await socket.receive_nothing()
         await socket.send_json_to({"type": "hello", "after": 0})
-        assert await socket.receive_from() == event_message(1, "<li>1</li>")
+        await receive_event(socket, 1)
 
     run(scenario)
 
@@ -228,5 +242,17 @@ def test_socket_joins_its_users_group() -> None:
         await hello(socket)
         layer = get_channel_layer()
         assert len(layer.groups["user.5"]) == 1
+
+    run(scenario)
+
+
+def test_catch_up_over_an_unreadable_logged_event_sends_a_refresh(setup: FakeStateStore) -> None:
+    async def scenario(socket: WebsocketCommunicator) -> None:
+        await log_events(1)
+        stored = setup.value(STATE_STORE, log_key(USER))
+        stored["events"][0]["data"] = {"type": "nonsense"}
+        setup.put(STATE_STORE, log_key(USER), stored)
+        await hello(socket, after=0)
+        assert await socket.receive_from() == refresh_message(1)
 
     run(scenario)

@@ -20,8 +20,8 @@ def store(monkeypatch: pytest.MonkeyPatch) -> FakeStateStore:
 
 
 def test_sequence_event_numbers_a_users_events(store: FakeStateStore) -> None:
-    first = async_to_sync(sequence_event)(7, "a:1", "<li>1</li>")
-    second = async_to_sync(sequence_event)(7, "a:2", "<li>2</li>")
+    first = async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
+    second = async_to_sync(sequence_event)(7, "a:2", {"k": "a:2"})
     assert first is not None
     assert second is not None
     assert (first.event.seq, second.event.seq) == (1, 2)
@@ -30,25 +30,25 @@ def test_sequence_event_numbers_a_users_events(store: FakeStateStore) -> None:
 
 
 def test_sequence_event_keeps_users_apart(store: FakeStateStore) -> None:
-    async_to_sync(sequence_event)(7, "a:1", "x")
-    other = async_to_sync(sequence_event)(8, "b:1", "y")
+    async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
+    other = async_to_sync(sequence_event)(8, "b:1", {"k": "b:1"})
     assert other is not None
     assert other.event.seq == 1
 
 
 def test_sequence_event_ignores_a_duplicate(store: FakeStateStore) -> None:
-    async_to_sync(sequence_event)(7, "a:1", "x")
-    assert async_to_sync(sequence_event)(7, "a:1", "x") is None
+    async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
+    assert async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"}) is None
     assert store.value(STATE_STORE, log_key(7))["seq"] == 1
     assert store.saves == 1
 
 
 def test_sequence_event_retries_after_a_lost_race(store: FakeStateStore) -> None:
-    async_to_sync(sequence_event)(7, "a:1", "x")
+    async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
     rival = SyncLog.from_state(store.value(STATE_STORE, log_key(7)))
-    rival.append("a:2", "y")
+    rival.append("a:2", {})
     store.interleaved.append((STATE_STORE, log_key(7), rival.to_state()))
-    sequenced = async_to_sync(sequence_event)(7, "a:3", "z")
+    sequenced = async_to_sync(sequence_event)(7, "a:3", {"k": "a:3"})
     assert sequenced is not None
     assert sequenced.event.seq == 3
     assert [e["dedupe_key"] for e in store.value(STATE_STORE, log_key(7))["events"]] == [
@@ -60,9 +60,9 @@ def test_sequence_event_retries_after_a_lost_race(store: FakeStateStore) -> None
 
 def test_sequence_event_drops_a_duplicate_logged_by_the_rival(store: FakeStateStore) -> None:
     rival = SyncLog()
-    rival.append("a:1", "x")
+    rival.append("a:1", {})
     store.interleaved.append((STATE_STORE, log_key(7), rival.to_state()))
-    assert async_to_sync(sequence_event)(7, "a:1", "x") is None
+    assert async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"}) is None
 
 
 def test_sequence_event_gives_up_when_always_beaten(
@@ -73,12 +73,12 @@ def test_sequence_event_gives_up_when_always_beaten(
 
     monkeypatch.setattr(state, "save_item", always_beaten)
     with pytest.raises(SequencerBusy):
-        async_to_sync(sequence_event)(7, "a:1", "x")
+        async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
 
 
 def test_sequence_event_starts_over_from_a_corrupt_log(store: FakeStateStore) -> None:
     store.put(STATE_STORE, log_key(7), {"nonsense": True})
-    sequenced = async_to_sync(sequence_event)(7, "a:1", "x")
+    sequenced = async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
     assert sequenced is not None
     assert sequenced.event.seq == 1
 

@@ -10,13 +10,13 @@ from sync_worker.synclog import LOG_LENGTH, CorruptLog, LoggedEvent, SyncLog
 def filled(count: int) -> SyncLog:
     log = SyncLog()
     for n in range(1, count + 1):
-        log.append(f"t:{n}", f"<li>{n}</li>")
+        log.append(f"t:{n}", {"n": n})
     return log
 
 
 def test_append_numbers_events_consecutively_and_starts_an_epoch() -> None:
     log = SyncLog()
-    first, second = log.append("a:1", "x"), log.append("a:2", "y")
+    first, second = log.append("a:1", {}), log.append("a:2", {})
     assert (first.seq, second.seq, log.seq) == (1, 2, 2)
     assert log.epoch
 
@@ -81,7 +81,7 @@ def test_state_round_trip() -> None:
         {"epoch": "e", "seq": 1},
         {"epoch": "e", "seq": "1", "events": []},
         {"epoch": "e", "seq": 1, "events": [{"seq": 1}]},
-        {"epoch": "e", "seq": 1, "events": [{"seq": "1", "dedupe_key": "k", "html": ""}]},
+        {"epoch": "e", "seq": 1, "events": [{"seq": "1", "dedupe_key": "k", "data": {}}]},
     ],
 )
 def test_from_state_rejects_other_shapes(raw: object) -> None:
@@ -90,5 +90,5 @@ def test_from_state_rejects_other_shapes(raw: object) -> None:
 
 
 def test_logged_event_state_round_trip() -> None:
-    event = LoggedEvent(4, "t:2", "<li></li>")
+    event = LoggedEvent(4, "t:2", {"type": "task.created"})
     assert LoggedEvent.from_state(event.to_state()) == event
