@@ -1,4 +1,4 @@
-"""ASGI entry point of the sync worker (served by Daphne)."""
+"""ASGI entry point of the sync worker (served by Daphne): Dapr's HTTP calls and tabs' sockets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings.local")
 os.environ.setdefault("DAPR_TODO_SERVICE", "sync_worker")
 
-from channels.routing import ProtocolTypeRouter
+from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
 
-application = ProtocolTypeRouter({"http": get_asgi_application()})
+http_application = get_asgi_application()
+
+# Imported once Django is set up (get_asgi_application above).
+from sync_worker.close_codes import allow_protocol_close_codes  # noqa: E402
+from sync_worker.routing import websocket_urlpatterns  # noqa: E402
+
+allow_protocol_close_codes()
+application = ProtocolTypeRouter(
+    {"http": http_application, "websocket": URLRouter(websocket_urlpatterns)}
+)

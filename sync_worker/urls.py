@@ -1,13 +1,14 @@
-"""URLs of the sync worker: health and the routes its Dapr subscriptions deliver to."""
+"""URLs of the sync worker: health, the routes its Dapr subscriptions deliver to, ops."""
 
 from __future__ import annotations
 
 from django.urls import include, path
 
-from sync_worker import events
+from sync_worker import events, ops
 
 urlpatterns = [
     path("", include("common.health")),
     path("events/task-events", events.task_event, name="task-event"),
     path("events/task-events-dead", events.dead_letter, name="task-event-dead-letter"),
+    path("ops/dead-letters", ops.dead_letters, name="ops-dead-letters"),
 ]

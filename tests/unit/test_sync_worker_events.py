@@ -1,23 +1,53 @@
-"""The subscription endpoints answer Dapr in its own terms: SUCCESS, DROP; never a 500."""
+"""The subscription endpoints answer Dapr in its own terms: SUCCESS, DROP, RETRY; never a 500."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from common import state
+from common.dapr_names import STATE_STORE
+from sync_worker.dead_letters import DEAD_LETTERS_KEY
+from sync_worker.sequencer import log_key
+from tests.task_event_factory import make_event
+from tests.unit.fake_state import FakeStateStore
+
 pytestmark = pytest.mark.urls("sync_worker.urls")
 
-EVENT = {
-    "id": "e-1",
-    "source": "webapp",
-    "type": "task.created",
-    "specversion": "1.0",
-    "topic": "task-events",
-    "data": {"task": {"id": "t-1"}},
-}
+IN_MEMORY_LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def cloudevent(data: Any, event_id: str = "e-1") -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "source": "webapp",
+        "type": "task.created",
+        "specversion": "1.0",
+        "topic": "task-events",
+        "data": data,
+    }
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeStateStore:
+    settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
+    fake = FakeStateStore()
+    fake.install(monkeypatch)
+    return fake
+
+
+@pytest.fixture
+def state_down(store: FakeStateStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def unavailable(*args: object) -> None:
+        raise state.StateError("sidecar down")
+
+    monkeypatch.setattr(state, "get_item", unavailable)
 
 
 @pytest.fixture
@@ -26,36 +56,113 @@ def sidecar_client() -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def test_task_event_acknowledges_a_cloudevent(sidecar_client: Client) -> None:
-    response = sidecar_client.post(
-        "/events/task-events", json.dumps(EVENT), content_type="application/cloudevents+json"
-    )
-    assert response.status_code == 200
-    assert response.json() == {"status": "SUCCESS"}
+def post_event(client: Client, body: dict[str, Any] | str) -> Any:
+    payload = body if isinstance(body, str) else json.dumps(body)
+    return client.post("/events/task-events", payload, content_type="application/cloudevents+json")
 
 
-@pytest.mark.parametrize("body", ["{oops", "[]", json.dumps({**EVENT, "id": ""})])
-def test_task_event_drops_malformed_to_dead_letter(sidecar_client: Client, body: str) -> None:
-    response = sidecar_client.post("/events/task-events", body, content_type="application/json")
-    assert response.status_code == 200
-    assert response.json() == {"status": "DROP"}
-
-
-def test_dead_letter_is_acknowledged_and_logged(
-    sidecar_client: Client, caplog: pytest.LogCaptureFixture
+def test_task_event_logs_and_pushes_a_valid_event(
+    sidecar_client: Client, store: FakeStateStore
 ) -> None:
-    response = sidecar_client.post("/events/task-events-dead", "poison", content_type="text/plain")
+    event = make_event(owner=5, title="Water plants")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("user.5", channel)
+    response = post_event(sidecar_client, cloudevent(event.to_data()))
     assert response.json() == {"status": "SUCCESS"}
+    pushed = async_to_sync(layer.receive)(channel)
+    assert (pushed["type"], pushed["seq"]) == ("sync.event", 1)
+    assert f'id="task-{event.task.id}"' in pushed["html"]
+    assert "Water plants" in pushed["html"]
+    # The fragment's forms post to webapp, though sync_worker renders it.
+    assert f'action="/tasks/{event.task.id}/complete"' in pushed["html"]
+    assert store.value(STATE_STORE, log_key(5))["seq"] == 1
+
+
+def test_task_event_is_logged_as_its_data(sidecar_client: Client, store: FakeStateStore) -> None:
+    event = make_event(owner=5)
+    post_event(sidecar_client, cloudevent(event.to_data()))
+    [logged] = store.value(STATE_STORE, log_key(5))["events"]
+    assert logged == {"seq": 1, "dedupe_key": event.dedupe_key, "data": event.to_data()}
+
+
+def test_task_event_duplicate_gets_no_new_seq(
+    sidecar_client: Client, store: FakeStateStore
+) -> None:
+    data = make_event(owner=5).to_data()
+    first = post_event(sidecar_client, cloudevent(data, "outbox-id"))
+    second = post_event(sidecar_client, cloudevent(data, "direct-id"))
+    assert (first.json(), second.json()) == ({"status": "SUCCESS"}, {"status": "SUCCESS"})
+    assert store.value(STATE_STORE, log_key(5))["seq"] == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{oops",
+        "[]",
+        json.dumps({**cloudevent({}), "id": ""}),
+        json.dumps(cloudevent({"task": {"id": "t-1"}})),
+        json.dumps(cloudevent({**make_event().to_data(), "owner": "5"})),
+    ],
+)
+def test_task_event_drops_malformed_to_dead_letter(
+    sidecar_client: Client, store: FakeStateStore, body: str
+) -> None:
+    assert post_event(sidecar_client, body).json() == {"status": "DROP"}
+    assert store.saves == 0
+
+
+@pytest.mark.usefixtures("state_down")
+def test_task_event_asks_for_redelivery_when_state_is_down(sidecar_client: Client) -> None:
+    response = post_event(sidecar_client, cloudevent(make_event().to_data()))
+    assert response.json() == {"status": "RETRY"}
+
+
+def test_dead_letter_is_recorded_logged_and_acknowledged(
+    sidecar_client: Client, store: FakeStateStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = json.dumps(cloudevent({"task": {"id": "t-1"}}, "poison-1"))
+    response = sidecar_client.post("/events/task-events-dead", body, content_type="text/plain")
+    assert response.json() == {"status": "SUCCESS"}
+    [entry] = store.value(STATE_STORE, DEAD_LETTERS_KEY)
+    assert (entry["event_id"], entry["reason"]) == ("poison-1", "unknown task event type None")
     assert any(
-        r.message == "dead-lettered task event" and r.body == "poison" for r in caplog.records
+        r.message == "dead-lettered task event" and r.levelname == "ERROR" for r in caplog.records
     )
+
+
+def test_dead_letter_records_a_body_that_is_not_json(
+    sidecar_client: Client, store: FakeStateStore
+) -> None:
+    sidecar_client.post("/events/task-events-dead", "poison", content_type="text/plain")
+    [entry] = sidecar_client.get("/ops/dead-letters").json()["dead_letters"]
+    assert (entry["body"], entry["event_id"]) == ("poison", None)
+    assert entry["reason"].startswith("body is not JSON")
+
+
+def test_dead_letters_keep_the_newest(sidecar_client: Client, store: FakeStateStore) -> None:
+    store.put(STATE_STORE, DEAD_LETTERS_KEY, [{"body": str(n)} for n in range(100)])
+    sidecar_client.post("/events/task-events-dead", "newest", content_type="text/plain")
+    entries = store.value(STATE_STORE, DEAD_LETTERS_KEY)
+    assert (len(entries), entries[0]["body"], entries[-1]["body"]) == (100, "1", "newest")
+
+
+@pytest.mark.usefixtures("state_down")
+def test_dead_letter_asks_for_redelivery_when_state_is_down(sidecar_client: Client) -> None:
+    response = sidecar_client.post("/events/task-events-dead", "x", content_type="text/plain")
+    assert response.json() == {"status": "RETRY"}
+
+
+def test_ops_dead_letters_is_empty_at_first(sidecar_client: Client, store: FakeStateStore) -> None:
+    assert sidecar_client.get("/ops/dead-letters").json() == {"dead_letters": []}
 
 
 def test_app_api_token_is_required_when_configured(
-    sidecar_client: Client, settings: Settings
+    sidecar_client: Client, settings: Settings, store: FakeStateStore
 ) -> None:
     settings.APP_API_TOKEN = "app-token"
-    payload = json.dumps(EVENT)
+    payload = json.dumps(cloudevent(make_event().to_data()))
     denied = sidecar_client.post("/events/task-events", payload, content_type="application/json")
     wrong = sidecar_client.post(
         "/events/task-events", payload, content_type="application/json",

@@ -1,0 +1,127 @@
+"""The live-sync socket of one tab (protocol: sync_worker.protocol, README "Live sync").
+
+Keeps what this tab has been sent (`seq`, in the log's `epoch`) and sends only what
+follows it, in order: pushes that repeat are skipped, a push past a gap makes it catch up
+from the user's log, and a log that was reset makes it send a refresh.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from common.cloudevents import MalformedEvent
+from common.state import StateError
+from sync_worker import handshake
+from sync_worker.fanout import user_group
+from sync_worker.protocol import (
+    CLOSE_FRAME_TOO_LARGE,
+    CLOSE_NOT_SIGNED_IN,
+    CLOSE_TRY_AGAIN_LATER,
+    MAX_FRAME_BYTES,
+    JunkFrame,
+    event_message,
+    frame_size,
+    parse_client_frame,
+    refresh_message,
+)
+from sync_worker.rendering import render_logged
+from sync_worker.sequencer import load_log
+from sync_worker.sessions import SessionCheckUnavailable, find_session_user
+from sync_worker.synclog import SyncLog
+
+logger = logging.getLogger(__name__)
+
+
+class TaskSyncConsumer(AsyncWebsocketConsumer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_id: int | None = None
+        # None until the tab's hello: pushes before it are covered by the hello's catch-up.
+        self.seq: int | None = None
+        self.epoch = ""
+
+    async def connect(self) -> None:
+        if not handshake.origin_allowed(self.scope, settings.SYNC_ALLOWED_ORIGINS):
+            logger.warning(
+                "live-sync socket refused: origin not allowed",
+                extra={"origin": handshake.scope_header(self.scope, "origin")},
+            )
+            await self.close()  # before accept: the handshake is answered 403
+            return
+        key = handshake.session_key(self.scope, settings.SESSION_COOKIE_NAME)
+        try:
+            self.user_id = await find_session_user(key) if key else None
+        except SessionCheckUnavailable:
+            logger.warning("live-sync socket: session check unavailable", exc_info=True)
+            await self._accept_and_close(CLOSE_TRY_AGAIN_LATER)
+            return
+        if self.user_id is None:
+            # A close code needs an accepted socket; nothing is sent before the close.
+            await self._accept_and_close(CLOSE_NOT_SIGNED_IN)
+            return
+        group = user_group(self.user_id)
+        # Join before accepting, so no push after the tab's hello can be missed.
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups.append(group)
+        await self.accept()
+
+    async def _accept_and_close(self, code: int) -> None:
+        await self.accept()
+        await self.close(code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if frame_size(text_data, bytes_data) > MAX_FRAME_BYTES:
+            await self.close(CLOSE_FRAME_TOO_LARGE)
+            return
+        if self.user_id is None:
+            return
+        try:
+            request = parse_client_frame(text_data)
+        except JunkFrame as junk:
+            logger.debug("live-sync frame ignored", extra={"reason": str(junk)})
+            return
+        await self._catch_up(request.after)
+
+    async def sync_event(self, message: dict[str, Any]) -> None:
+        """A push from fanout.push_event (any instance)."""
+        if self.seq is None:
+            return
+        epoch, seq = message["epoch"], message["seq"]
+        if self.epoch and epoch != self.epoch:
+            await self._catch_up(self.seq)  # the log was reset: _catch_up sends a refresh
+        elif seq <= self.seq:
+            return
+        elif seq == self.seq + 1:
+            await self.send(event_message(seq, message["html"]))
+            self.seq, self.epoch = seq, epoch
+        else:
+            await self._catch_up(self.seq)
+
+    async def _catch_up(self, after: int) -> None:
+        assert self.user_id is not None
+        try:
+            log = await load_log(self.user_id)
+        except StateError:
+            logger.warning("live-sync catch-up failed: state store unavailable", exc_info=True)
+            await self.close(CLOSE_TRY_AGAIN_LATER)
+            return
+        await self._send_catch_up(log, after)
+
+    async def _send_catch_up(self, log: SyncLog, after: int) -> None:
+        reset = bool(self.epoch) and log.epoch != self.epoch
+        catch_up = log.since(after)
+        self.epoch = log.epoch
+        try:
+            messages = [event_message(e.seq, render_logged(e)) for e in catch_up.events]
+        except MalformedEvent:
+            logger.exception("sync log holds an unreadable event; refreshing the tab")
+            reset = True
+        if reset or catch_up.refresh:
+            messages = [refresh_message(log.seq)]
+        for message in messages:
+            await self.send(message)
+        self.seq = log.seq

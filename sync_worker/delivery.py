@@ -1,0 +1,59 @@
+"""The sync worker's one service: take a task event from pub/sub to every open tab."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from redis.exceptions import RedisError
+
+from common.task_events import TaskEvent
+from sync_worker.fanout import push_event
+from sync_worker.rendering import render_for_tabs
+from sync_worker.sequencer import Sequenced, sequence_event
+
+logger = logging.getLogger(__name__)
+
+# One delivery per user at a time in this process: pushes leave in seq order, and a burst
+# (both copies of every change, a "clear completed") costs no ETag retries; only separate
+# instances still race, which the sequencer's compare-and-set settles.
+_owner_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _owner_lock(owner: int) -> asyncio.Lock:
+    lock = _owner_locks.get(owner)
+    if lock is None:
+        lock = asyncio.Lock()
+        _owner_locks[owner] = lock
+    return lock
+
+
+async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
+    """Logs `event` under its owner's next seq and pushes it; None for a duplicate.
+
+    Raises StateError when the log cannot be written (Dapr should redeliver). A failed
+    push is only logged: the event is in the log, and tabs catch up from there.
+    """
+    async with _owner_lock(event.owner):
+        sequenced = await sequence_event(event.owner, event.dedupe_key, event.to_data())
+        if sequenced is None:
+            logger.info("duplicate task event ignored", extra={"dedupe_key": event.dedupe_key})
+            return None
+        logger.info(
+            "task event sequenced",
+            extra={
+                "dedupe_key": event.dedupe_key,
+                "owner": event.owner,
+                "seq": sequenced.event.seq,
+            },
+        )
+        try:
+            await push_event(sequenced, render_for_tabs(event))
+        except (RedisError, OSError):
+            logger.warning(
+                "push to open tabs failed; they catch up from the log",
+                extra={"owner": event.owner, "seq": sequenced.event.seq},
+                exc_info=True,
+            )
+    return sequenced

@@ -1,0 +1,38 @@
+"""Pushing sequenced events to every sync_worker instance through the channel layer.
+
+Each open socket of a user is in the group `user.<id>`, whichever instance holds it. The
+layer is at-most-once: a socket that misses a push sees a gap in seq and catches up from
+the user's log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.layers import get_channel_layer
+
+from sync_worker.sequencer import Sequenced
+
+# The consumer method that handles a push (channels maps "sync.event" to sync_event).
+EVENT_MESSAGE_TYPE = "sync.event"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def push_message(sequenced: Sequenced, html: str) -> dict[str, Any]:
+    return {
+        "type": EVENT_MESSAGE_TYPE,
+        "epoch": sequenced.epoch,
+        "seq": sequenced.event.seq,
+        "html": html,
+    }
+
+
+async def push_event(sequenced: Sequenced, html: str) -> None:
+    """Sends a logged event, rendered once, to every socket of its owner on every instance."""
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("CHANNEL_LAYERS is not configured")
+    await layer.group_send(user_group(sequenced.owner), push_message(sequenced, html))
