@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devtools.dapr_config import sidecar_config
 from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, Service, Topology
 
 LOOPBACK = "127.0.0.1"
@@ -107,7 +108,7 @@ def sidecar(
             "--dapr-internal-grpc-listen-address", LOOPBACK,
             "--metrics-port", str(service.dapr_metrics_port),
             "--resources-path", str(resources_dir),
-            "--config", str(resources_dir / "config.yaml"),
+            "--config", str(sidecar_config(topology)),
             "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
             "--enable-app-health-check",

@@ -12,6 +12,7 @@ import (
 	lockredis "github.com/dapr/components-contrib/lock/redis"
 	nrkubernetes "github.com/dapr/components-contrib/nameresolution/kubernetes"
 	"github.com/dapr/components-contrib/nameresolution/mdns"
+	nrsqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
 	pubsubredis "github.com/dapr/components-contrib/pubsub/redis"
 	sskubernetes "github.com/dapr/components-contrib/secretstores/kubernetes"
 	"github.com/dapr/components-contrib/secretstores/local/file"
@@ -35,6 +36,9 @@ func registerComponents() {
 	secretstoresLoader.DefaultRegistry.RegisterComponent(file.NewLocalSecretStore, "local.file")
 	secretstoresLoader.DefaultRegistry.RegisterComponent(sskubernetes.NewKubernetesSecretStore, "kubernetes")
 	nrLoader.DefaultRegistry.RegisterComponent(mdns.NewResolver, "mdns")
+	// One local system per SQLite file: mDNS would mix up app-ids of systems that run side
+	// by side on one machine (tests, benchmarks, a developer's own run).
+	nrLoader.DefaultRegistry.RegisterComponent(nrsqlite.NewResolver, "sqlite")
 	nrLoader.DefaultRegistry.RegisterComponent(nrkubernetes.NewResolver, "kubernetes")
 }
 
