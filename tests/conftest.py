@@ -1,6 +1,7 @@
-"""A whole Dapr Todo system, real daprd and Redis included, for the integration tests.
+"""A whole Dapr Todo system, real daprd and Redis included, for the integration and e2e tests.
 
 One system per test session, on free ports, in a temporary directory; stopped at the end.
+It lives here, above tests/integration and tests/e2e, so that both share that one system.
 """
 
 from __future__ import annotations
