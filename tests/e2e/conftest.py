@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
@@ -63,15 +64,27 @@ def webapp_url(system: RunningSystem) -> str:
 
 
 @pytest.fixture
-def sign_up(browser: Browser, webapp_url: str) -> Iterator[Callable[..., User]]:
-    """Signs a new user up through the UI; `javascript=False` for a browser without it."""
+def new_context(browser: Browser, webapp_url: str) -> Iterator[Callable[..., BrowserContext]]:
+    """Browser contexts on the webapp (closed after the test); keywords go to Playwright."""
     contexts: list[BrowserContext] = []
 
-    def new_user(javascript: bool = True) -> User:
-        context = browser.new_context(base_url=webapp_url, java_script_enabled=javascript)
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(base_url=webapp_url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        page = context.new_page()
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def sign_up(new_context: Callable[..., BrowserContext]) -> Callable[..., User]:
+    """Signs a new user up through the UI; `javascript=False` for a browser without it."""
+
+    def new_user(javascript: bool = True) -> User:
+        page = new_context(java_script_enabled=javascript).new_page()
         username = f"u{uuid.uuid4().hex[:10]}"
         page.goto("/accounts/signup/")
         page.get_by_label("Username", exact=True).fill(username)
@@ -80,11 +93,9 @@ def sign_up(browser: Browser, webapp_url: str) -> Iterator[Callable[..., User]]:
         page.get_by_label("Password confirmation").fill(PASSWORD)
         page.get_by_role("button", name="Sign up").click()
         expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
-        return User(username, context, page)
+        return User(username, page.context, page)
 
-    yield new_user
-    for context in contexts:
-        context.close()
+    return new_user
 
 
 def task(page: Page, title: str) -> Locator:
