@@ -334,35 +334,73 @@
     return isTask(first) ? first : null;
   }
 
+  // Swapping a task's <li> drops the focus with it: put it back on the same control of the
+  // new version (or on the next task when it went away), for keyboard users.
+  let refocus = null;
+
+  function focusSelector(el) {
+    if (el.matches(".toggle")) return ".toggle";
+    if (el.name === "direction") return `[name="direction"][value="${el.value}"]`;
+    if (el.matches(".danger")) return ".danger";
+    return "[data-edit]";
+  }
+
+  function rememberFocus(target) {
+    const focused = document.activeElement;
+    if (!isTask(target) || !focused || !target.contains(focused)) return;
+    const next = target.nextElementSibling;
+    refocus = { id: target.id, selector: focusSelector(focused), next: next && next.id };
+  }
+
+  function restoreFocus() {
+    const wanted = refocus;
+    refocus = null;
+    if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
+    const li = document.getElementById(wanted.id);
+    if (li && isEditing(li)) return; // the edit form focuses its title itself (autofocus)
+    const next = wanted.next && document.getElementById(wanted.next);
+    const control = li ? li.querySelector(wanted.selector) : next && next.querySelector(".toggle");
+    const fallback = document.getElementById("new-title");
+    (control || fallback)?.focus();
+  }
+
+  function onAfterSwap() {
+    settle();
+    restoreFocus();
+  }
+
   function onBeforeSwap(evt) {
     const detail = evt.detail;
     const target = detail.target;
     const status = detail.xhr ? detail.xhr.status : 0;
     const answer = typeof detail.serverResponse === "string" ? detail.serverResponse : "";
     const task = parseTask(answer);
+    refocus = null;
     if (detail.isError && !task) {
       // A message, not a task: show it above the list rather than inside it.
       detail.shouldSwap = false;
       const text = new DOMParser().parseFromString(answer, "text/html").body.textContent.trim();
       showMessage(text || `The request failed (${status}).`);
       if (status === 404 && isTask(target)) {
+        rememberFocus(target);
         tombstones.add(target.id);
         target.remove();
         settle();
+        restoreFocus();
       }
       return;
     }
-    if (!task) return;
-    if (isTask(target) && !isEditing(target)) {
+    if (task && isTask(target) && !isEditing(target)) {
       if (task.classList.contains("editing")) {
         latest.set(target.id, target.cloneNode(true)); // what Cancel puts back
       } else if (version(task) < shownVersion(target)) {
         detail.shouldSwap = false; // a live update already brought something newer
       }
-    } else if (target === taskList()) {
+    } else if (task && target === taskList()) {
       const shown = document.getElementById(task.id);
       if (shown && version(task) <= shownVersion(shown)) detail.shouldSwap = false;
     }
+    if (detail.shouldSwap) rememberFocus(target);
   }
 
   function onAfterRequest(evt) {
@@ -426,8 +464,11 @@
   function setConnection(state) {
     const status = document.getElementById("connection-status");
     if (!status) return;
+    const label = state === "reconnecting" && !sync.opened ? "Connecting…" : LABELS[state];
+    // Unchanged text is left alone so that screen readers announce changes only.
+    if (status.dataset.state === state && status.textContent === label) return;
     status.dataset.state = state;
-    status.textContent = state === "reconnecting" && !sync.opened ? "Connecting…" : LABELS[state];
+    status.textContent = label;
   }
 
   function rememberWrapper(wrapper) {
@@ -510,7 +551,7 @@
   document.addEventListener("htmx:wsClose", onClose);
   document.addEventListener("htmx:wsError", onError);
   document.addEventListener("htmx:beforeSwap", onBeforeSwap);
-  document.addEventListener("htmx:afterSwap", settle);
+  document.addEventListener("htmx:afterSwap", onAfterSwap);
   document.addEventListener("htmx:afterRequest", onAfterRequest);
   document.addEventListener("click", onClick);
   document.addEventListener("click", onFilterClick);
