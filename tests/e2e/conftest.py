@@ -118,3 +118,19 @@ def expect_live(page: Page) -> None:
 
 def count(page: Page, name: str) -> Locator:
     return page.locator(f"span[data-count='{name}']")
+
+
+def create_complete_delete(actor: Page, title: str, observer: Page | None = None) -> None:
+    """Creates, completes and deletes `title` in `actor`; each step shows in `observer` too."""
+    seen = observer or actor
+    add_task(actor, title)
+    expect(task(seen, title)).to_have_count(1)
+    expect(count(seen, "active")).to_have_text("1")
+
+    task(actor, title).get_by_role("button", name="Complete").click()
+    expect(task(seen, title)).to_have_attribute("data-completed", "true")
+    expect(count(seen, "completed")).to_have_text("1")
+
+    task(actor, title).get_by_role("button", name="Delete").click()
+    expect(task(seen, title)).to_have_count(0)
+    expect(count(seen, "all")).to_have_text("0")

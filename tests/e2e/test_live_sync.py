@@ -7,7 +7,14 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.conftest import User, add_task, count, expect_live, task
+from tests.e2e.conftest import (
+    User,
+    add_task,
+    count,
+    create_complete_delete,
+    expect_live,
+    task,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -29,17 +36,7 @@ def test_a_change_in_one_tab_appears_in_the_other(sign_up: Callable[..., User]) 
     expect_live(first)
     expect_live(second)
 
-    add_task(first, "Water the plants")
-    expect(task(second, "Water the plants")).to_have_count(1)
-    expect(count(second, "active")).to_have_text("1")
-
-    task(first, "Water the plants").get_by_role("button", name="Complete").click()
-    expect(task(second, "Water the plants")).to_have_attribute("data-completed", "true")
-    expect(count(second, "completed")).to_have_text("1")
-
-    task(first, "Water the plants").get_by_role("button", name="Delete").click()
-    expect(task(second, "Water the plants")).to_have_count(0)
-    expect(count(second, "all")).to_have_text("0")
+    create_complete_delete(first, "Water the plants", observer=second)
 
 
 def test_another_users_tab_sees_none_of_it(sign_up: Callable[..., User]) -> None:
