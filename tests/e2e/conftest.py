@@ -48,7 +48,9 @@ class User:
         return page
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: sync Playwright keeps an event loop in the main thread while it
+# runs, and later tests that call async_to_sync there would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
