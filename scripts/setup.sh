@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to run or test Dapr Todo, and nothing it already has:
-# Debian packages (redis-server), the Python environment (.venv), the pinned Dapr runtime,
-# the pinned helm CLI (for the chart's tests).
+# Debian packages (redis-server, chromium for the browser tests), the Python environment
+# (.venv), the pinned Dapr runtime, the pinned helm CLI (for the chart's tests).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -12,6 +12,7 @@ fail() { echo "error: $*" >&2; exit 1; }
 install_debian_packages() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v chromium >/dev/null || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || fail "missing ${missing[*]} and no apt-get to install it"
   local sudo=""
