@@ -83,10 +83,17 @@ def new_context(browser: Browser, webapp_url: str) -> Iterator[Callable[..., Bro
 
 @pytest.fixture
 def sign_up(new_context: Callable[..., BrowserContext]) -> Callable[..., User]:
-    """Signs a new user up through the UI; `javascript=False` for a browser without it."""
+    """Signs a new user up through the UI; `javascript=False` for a browser without it.
 
-    def new_user(javascript: bool = True) -> User:
-        page = new_context(java_script_enabled=javascript).new_page()
+    `live=False` gives the user's tabs a socket that never reaches sync_worker, for tests
+    that feed the page messages themselves and must not race real pushes.
+    """
+
+    def new_user(javascript: bool = True, live: bool = True) -> User:
+        context = new_context(java_script_enabled=javascript)
+        if not live:
+            context.route_web_socket("**/ws/tasks/**", lambda socket: None)
+        page = context.new_page()
         username = f"u{uuid.uuid4().hex[:10]}"
         page.goto("/accounts/signup/")
         page.get_by_label("Username", exact=True).fill(username)

@@ -57,7 +57,7 @@ def titles(page: Page) -> list[str]:
 
 
 def test_events_apply_in_order_once_and_by_version(sign_up: Callable[..., User]) -> None:
-    page = sign_up().page
+    page = sign_up(live=False).page
     add_task(page, "First")
     add_task(page, "Second")
     first, second = shown_task(page, "First"), shown_task(page, "Second")
@@ -87,7 +87,7 @@ def test_events_apply_in_order_once_and_by_version(sign_up: Callable[..., User])
 
 
 def test_a_gap_asks_for_a_resync_and_waits(sign_up: Callable[..., User]) -> None:
-    page = sign_up().page
+    page = sign_up(live=False).page
     add_task(page, "Kept")
     kept = shown_task(page, "Kept")
     inject(page, 1, event("task.updated", replace(kept, version=kept.version + 1)))
@@ -100,7 +100,7 @@ def test_a_gap_asks_for_a_resync_and_waits(sign_up: Callable[..., User]) -> None
 
 
 def test_a_move_elsewhere_reorders_the_list(sign_up: Callable[..., User]) -> None:
-    page = sign_up().page
+    page = sign_up(live=False).page
     for title in ("One", "Two", "Three"):
         add_task(page, title)
     three, one = shown_task(page, "Three"), shown_task(page, "One")
@@ -112,7 +112,7 @@ def test_a_move_elsewhere_reorders_the_list(sign_up: Callable[..., User]) -> Non
 
 
 def test_a_refresh_refetches_the_list_and_takes_its_seq(sign_up: Callable[..., User]) -> None:
-    user = sign_up()
+    user = sign_up(live=False)
     other_tab = user.open_tab()
     add_task(other_tab, "Made while this tab missed events")
     expect(task(user.page, "Made while this tab missed events")).to_have_count(0)
@@ -127,7 +127,7 @@ def test_a_refresh_refetches_the_list_and_takes_its_seq(sign_up: Callable[..., U
 def test_a_change_elsewhere_keeps_the_typing_in_an_open_edit(
     sign_up: Callable[..., User],
 ) -> None:
-    user = sign_up()
+    user = sign_up(live=False)
     page = user.page
     add_task(page, "Draft me")
     task(page, "Draft me").get_by_role("link", name="Edit").click()
@@ -155,7 +155,7 @@ def test_a_change_elsewhere_keeps_the_typing_in_an_open_edit(
 def test_cancel_after_a_change_elsewhere_shows_the_newest_version(
     sign_up: Callable[..., User],
 ) -> None:
-    page = sign_up().page
+    page = sign_up(live=False).page
     add_task(page, "Old title")
     shown = shown_task(page, "Old title")
     task(page, "Old title").get_by_role("link", name="Edit").click()

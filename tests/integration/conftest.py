@@ -6,10 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import RunningSystem, log_tails
+from tests.conftest import RunningSystem
 from tests.integration.webapp_http import WebappUser
-
-__all__ = ["RunningSystem", "log_tails"]
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from devtools.probes import Probe, http_ok, wait_until
 from devtools.supervise import ProcessGroup, Supervised
 from devtools.topology import REPO_ROOT, Service, free_port
 from sync_worker.synclog import LOG_LENGTH
+from tests.conftest import TEST_SETTINGS, RunningSystem
 from tests.integration.clients import (
     WebappUser,
     open_socket,
@@ -27,7 +28,6 @@ from tests.integration.clients import (
     send_hello,
     session_user_id,
 )
-from tests.integration.conftest import TEST_SETTINGS, RunningSystem
 from tests.task_event_factory import make_event
 
 pytestmark = pytest.mark.integration

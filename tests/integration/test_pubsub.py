@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from common.dapr_names import PUBSUB, TASK_EVENTS_TOPIC
-from tests.integration.conftest import RunningSystem
+from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, REPO_ROOT
-from tests.integration.conftest import RunningSystem
+from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
 

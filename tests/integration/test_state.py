@@ -11,7 +11,7 @@ from dapr.clients.exceptions import DaprGrpcError
 from dapr.conf import settings as dapr_settings
 
 from common.dapr_names import STATE_STORE
-from tests.integration.conftest import RunningSystem
+from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
 

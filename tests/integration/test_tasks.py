@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from common.dapr_names import STATE_STORE
-from tests.integration.conftest import RunningSystem
+from tests.conftest import RunningSystem
 from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
