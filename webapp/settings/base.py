@@ -48,6 +48,11 @@ DAPR_GRPC_PORT = env.integer("DAPR_GRPC_PORT", 50001)
 DAPR_API_TOKEN = env.optional("DAPR_API_TOKEN", "")
 APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
 
+# Reminders and e-mail (bindings_worker): links in e-mails point here; the digest time users
+# get until they choose one.
+PUBLIC_BASE_URL = env.optional("PUBLIC_BASE_URL", "http://127.0.0.1:8410")
+DIGEST_DEFAULT_TIME = env.optional("DIGEST_DEFAULT_TIME", "08:00")
+
 # --- computed part -------------------------------------------------------------------
 ROOT_URLCONF = f"{SERVICE}.urls"
 ASGI_APPLICATION = f"{SERVICE}.asgi.application"

@@ -8,5 +8,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 
 from webapp.settings.base import *  # noqa: F403
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# In memory unless DATABASE_URL names one: the integration fixture's apps share a file DB.
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
