@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from bindings_worker import actor_host, cron, events
+from bindings_worker import actor_host, api, cron, events
 from common import dapr_names
 
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path(dapr_names.CRON_BINDING, cron.digest_tick, name="digest-cron"),
     path("events/task-events", events.task_event, name="task-event"),
     path("", include(actor_host.urlpatterns)),
+    path("api/test-email", api.send_test_email, name="test-email"),
+    path("api/reminders", api.reminders, name="reminders"),
 ]
