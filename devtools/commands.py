@@ -113,6 +113,9 @@ def sidecar(
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
             "--enable-app-health-check",
             "--app-health-check-path", "/healthz",
+            # The 500 ms default marks a busy single-process Daphne app unhealthy, and an
+            # unhealthy app gets no actor calls or reminders.
+            "--app-health-probe-timeout", "2000",
             "--log-as-json",
         ],
         env={
