@@ -25,13 +25,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bindings_worker.owner_actor import OwnerReminders
 from bindings_worker.reminder_actor import TaskReminder
 from common import dapr_names
 from common.dapr_callback import from_sidecar
 
 logger = logging.getLogger(__name__)
 
-ACTOR_TYPES = {dapr_names.REMINDER_ACTOR_TYPE: TaskReminder}
+ACTOR_TYPES = {
+    dapr_names.REMINDER_ACTOR_TYPE: TaskReminder,
+    dapr_names.OWNER_ACTOR_TYPE: OwnerReminders,
+}
 SIDECAR_TIMEOUT_SECONDS = 30
 
 

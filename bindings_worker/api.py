@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from bindings_worker import reminder_index, smtp, state, users
+from bindings_worker import actors, reminder_index, smtp, users
 from bindings_worker.callers import only_from
 from bindings_worker.emails import test_email
 from common import dapr_names
@@ -75,6 +75,6 @@ async def reminders(request: HttpRequest) -> HttpResponse:
         return error(str(bad), 400)
     try:
         entries = await reminder_index.entries(owner)
-    except state.StateUnavailable as failed:
+    except actors.ActorCallFailed as failed:
         return error(f"reminders are unavailable: {failed}", 503)
     return JsonResponse({"owner": owner, "reminders": entries})

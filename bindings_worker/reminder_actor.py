@@ -58,6 +58,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
             return {"result": "malformed", "reason": str(error)}
         record = await self._load()
         if not record.accepts(event):
+            await self._index(record)  # repairs the index if the first delivery failed there
             return {"result": "ignored", "version": record.version}
         record.apply(event)
         await self._plan(record, datetime.now(UTC))
@@ -186,6 +187,9 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         body = {
             "dueTime": when.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "data": base64.b64encode(b"").decode(),
+            # A one-shot reminder the app cannot take (unhealthy, restarting) is retried 3
+            # times a second apart and then dropped by default: keep trying for 10 minutes.
+            "failurePolicy": {"constant": {"interval": "5s", "maxRetries": 120}},
         }
         await self.runtime_ctx.dapr_client.register_reminder(
             dapr_names.REMINDER_ACTOR_TYPE, self.id.id, name, json.dumps(body).encode()
@@ -206,6 +210,9 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
     async def _store(self, record: ReminderRecord) -> None:
         await self._state_manager.set_state(STATE_NAME, record.to_dict())
         await self._state_manager.save_state()
+        await self._index(record)
+
+    async def _index(self, record: ReminderRecord) -> None:
         if not record.owner:
             return  # never had an event: nothing to list
         await reminder_index.put(

@@ -26,6 +26,7 @@ class ReminderRecord:
     completed: bool = False
     deleted: bool = False
     version: int = 0
+    changed_at: str | None = None  # when the task last changed (the event's occurred_at)
     status: Status = "none"
     remind_at: str | None = None
     # Only the reminder with this name may send: an older one that still fires is ignored.
@@ -56,6 +57,7 @@ class ReminderRecord:
         self.completed = event.task.completed
         self.deleted = event.type == "task.deleted"
         self.version = event.version
+        self.changed_at = event.occurred_at
 
     @property
     def already_sent(self) -> bool:
@@ -96,10 +98,17 @@ def reminder_time(record: ReminderRecord, preferences: ReminderPreferences) -> d
 def schedule_time(
     record: ReminderRecord, preferences: ReminderPreferences, now: datetime
 ) -> datetime | None:
-    """When to register the reminder: never in the past; None for no reminder."""
+    """When to register the reminder: never in the past; None for no reminder.
+
+    A task that was already overdue when it changed gets none (the digest lists it); one
+    whose event arrives late (backlog, restart) is reminded at once, late but not lost.
+    """
     when = reminder_time(record, preferences)
-    if when is None or record.due is None or datetime.fromisoformat(record.due) <= now:
-        return None  # overdue already: the digest lists it, a reminder would be late
+    if when is None or record.due is None:
+        return None
+    changed = datetime.fromisoformat(record.changed_at) if record.changed_at else now
+    if datetime.fromisoformat(record.due) <= changed:
+        return None
     return max(when, now)
 
 
