@@ -1,13 +1,17 @@
-"""URLs of the bindings worker: health and its input binding."""
+"""URLs of the bindings worker: health, input binding, subscription, actors, invocation API."""
 
 from __future__ import annotations
 
 from django.urls import include, path
 
-from bindings_worker import cron
+from bindings_worker import actor_host, api, cron, events
 from common import dapr_names
 
 urlpatterns = [
     path("", include("common.health")),
     path(dapr_names.CRON_BINDING, cron.digest_tick, name="digest-cron"),
+    path("events/task-events", events.task_event, name="task-event"),
+    path("", include(actor_host.urlpatterns)),
+    path("api/test-email", api.send_test_email, name="test-email"),
+    path("api/reminders", api.reminders, name="reminders"),
 ]

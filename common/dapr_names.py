@@ -23,3 +23,8 @@ RESILIENCY = "resiliency"
 
 TASK_EVENTS_TOPIC = "task-events"
 TASK_EVENTS_DEAD_LETTER_TOPIC = "task-events-dead"
+
+# Reminder actors hosted by bindings-worker (one per task, actor id = task id).
+REMINDER_ACTOR_TYPE = "TaskReminder"
+# One per user (actor id = user id): the index of that user's reminders.
+OWNER_ACTOR_TYPE = "OwnerReminders"

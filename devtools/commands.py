@@ -6,6 +6,7 @@ their processes here, so tests start exactly what users run.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -113,6 +114,9 @@ def sidecar(
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
             "--enable-app-health-check",
             "--app-health-check-path", "/healthz",
+            # The 500 ms default marks a busy single-process Daphne app unhealthy, and an
+            # unhealthy app gets no actor calls or reminders.
+            "--app-health-probe-timeout", "2000",
             "--log-as-json",
         ],
         env={
@@ -169,3 +173,34 @@ def migrate(topology: Topology, settings_module: str) -> Command:
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         {"DJANGO_SETTINGS_MODULE": settings_module, **browser_facing_env(topology)},
     )
+
+
+def mail_sink(topology: Topology) -> Command:
+    """The local SMTP sink (devtools/mailsink.py) that the smtp binding sends to."""
+    return Command(
+        "mailsink",
+        [
+            sys.executable, "-m", "devtools.mailsink", "serve",
+            "--port", str(topology.mail_sink_port),
+            "--dir", str(topology.mail_dir),
+        ],
+        env={"PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+
+
+def secrets_file(
+    topology: Topology, template: Path = COMPONENTS_DIR / "secrets" / "local.json"
+) -> Path:
+    """components/secrets/local.json with this system's mail sink port (smtp-port).
+
+    The smtp component reads host and port only from the secret store, so a system on
+    other ports (tests, a moved DAPR_TODO_PORT_BASE) needs its own copy.
+    """
+    values = json.loads(template.read_text())
+    values["smtp-port"] = str(topology.mail_sink_port)
+    topology.state_dir.mkdir(parents=True, exist_ok=True)
+    path = topology.state_dir / "secrets.json"
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(values, indent=2))
+    os.replace(temporary, path)  # several sidecars may write it at once
+    return path

@@ -1,6 +1,6 @@
 """Starts one process of the local system in place (`exec`), for the Procfile.
 
-    python -m devtools.launch redis|placement|scheduler|migrate|ready
+    python -m devtools.launch redis|placement|scheduler|mailsink|migrate|ready
     python -m devtools.launch app|sidecar <webapp|sync_worker|bindings_worker>
 
 Exec'ing keeps the real process in honcho's process group, so Ctrl-C stops it directly
@@ -39,7 +39,11 @@ def command_for(args: list[str]) -> commands.Command:
         case ["scheduler"]:
             return commands.scheduler(topology)
         case ["sidecar", package]:
-            return commands.sidecar(topology, topology.service(package))
+            return commands.sidecar(
+                topology, topology.service(package), secrets_file=commands.secrets_file(topology)
+            )
+        case ["mailsink"]:
+            return commands.mail_sink(topology)
         case ["migrate"]:
             command = commands.migrate(topology, LOCAL_SETTINGS)
             command.env.setdefault("DJANGO_SECRET_KEY", local_secret_key())

@@ -26,6 +26,14 @@ def redis_answers(port: int, timeout: float = 1.0) -> bool:
         return False
 
 
+def accepts_connections(port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def http_ok(url: str, timeout: float = 1.0) -> bool:
     try:
         return httpx.get(url, timeout=timeout).is_success
@@ -55,6 +63,9 @@ def system_probes(topology: Topology) -> list[Probe]:
             60,
         ),
     ]
+    probes.append(
+        Probe("mail sink", lambda: accepts_connections(topology.mail_sink_port), 10),
+    )
     for service in topology.services:
         probes.append(
             Probe(

@@ -7,11 +7,12 @@ the integration tests and the benchmarks.
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 
 from devtools import commands
 from devtools.probes import system_probes, wait_until
 from devtools.supervise import ProcessGroup
-from devtools.topology import Topology
+from devtools.topology import Service, Topology
 
 
 def start_system(
@@ -24,10 +25,24 @@ def start_system(
     group.start(commands.redis(topology))
     group.start(commands.placement(topology))
     group.start(commands.scheduler(topology))
+    group.start(commands.mail_sink(topology))
     for service in topology.services:
-        app = commands.app(topology, service, settings_module)
-        app.env.update(app_env)
-        group.start(app)
-        group.start(commands.sidecar(topology, service))
+        start_service(group, topology, service, settings_module, app_env)
     for probe in system_probes(topology):
         wait_until(probe)
+
+
+def start_service(
+    group: ProcessGroup,
+    topology: Topology,
+    service: Service,
+    settings_module: str,
+    app_env: dict[str, str],
+    replica: str = "",
+) -> None:
+    """Starts one app and its sidecar (also a restart, or a `replica` on other ports)."""
+    app = commands.app(topology, service, settings_module)
+    app.env.update(app_env)
+    sidecar = commands.sidecar(topology, service, secrets_file=commands.secrets_file(topology))
+    group.start(replace(app, name=app.name + replica))
+    group.start(replace(sidecar, name=sidecar.name + replica))

@@ -63,6 +63,8 @@ class Topology:
     scheduler_etcd_peer_port: int
     services: tuple[Service, ...]
     state_dir: Path
+    # Appended after the services so that the earlier ports keep their places.
+    mail_sink_port: int
 
     @property
     def redis_host(self) -> str:
@@ -94,7 +96,13 @@ class Topology:
             ports[f"{s.app_id} sidecar gRPC"] = s.dapr_grpc_port
             ports[f"{s.app_id} sidecar internal gRPC"] = s.dapr_internal_grpc_port
             ports[f"{s.app_id} sidecar metrics"] = s.dapr_metrics_port
+        ports["mail sink"] = self.mail_sink_port
         return ports
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the mail sink keeps what it received."""
+        return self.state_dir / "mail"
 
 
 def _build(ports: Iterator[int], state_dir: Path) -> Topology:
@@ -103,13 +111,14 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         Service(package, app_id, *(next(ports) for _ in range(5)))
         for package, app_id in SERVICE_PACKAGES.items()
     )
-    return Topology(*control, services=services, state_dir=state_dir)
+    return Topology(*control, services=services, state_dir=state_dir, mail_sink_port=next(ports))
 
 
 def local_topology() -> Topology:
     """The fixed ports of the system that the README's run command starts."""
     base = int(os.environ.get("DAPR_TODO_PORT_BASE", DEFAULT_PORT_BASE))
-    # 8400-8409 control plane and Redis; then five ports per service from 8410.
+    # 8400-8409 control plane and Redis; then five ports per service from 8410; then the
+    # mail sink (8425).
     state_dir = RUNTIME_DIR / ("local" if base == DEFAULT_PORT_BASE else f"local-{base}")
     return _build(iter(range(base, base + 100)), state_dir)
 

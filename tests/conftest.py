@@ -6,15 +6,19 @@ It lives here, above tests/integration and tests/e2e, so that both share that on
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from devtools import commands
 from devtools.probes import NotReady
 from devtools.supervise import ProcessGroup, Supervised
-from devtools.system import start_system
+from devtools.system import start_service, start_system
 from devtools.topology import REPO_ROOT, Service, Topology, free_topology
 
 TEST_SETTINGS = "webapp.settings.test"
@@ -24,12 +28,46 @@ TEST_SETTINGS = "webapp.settings.test"
 class RunningSystem:
     topology: Topology
     group: ProcessGroup
+    app_env: dict[str, str] = field(default_factory=dict)
 
     def service(self, package: str) -> Service:
         return self.topology.service(package)
 
     def app_process(self, package: str) -> Supervised:
         return self.group[self.service(package).app_id]
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.topology.mail_dir
+
+    def manage(self, *args: str) -> str:
+        """Runs manage.py against the apps' database; returns its output."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": TEST_SETTINGS,
+            **commands.browser_facing_env(self.topology),
+            **self.app_env,
+        }
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def create_user(self, username: str, email: str) -> int:
+        """A user in the apps' database (the owner of test tasks); returns its id."""
+        code = (
+            "from django.contrib.auth.models import User; "
+            f"print(User.objects.create_user({username!r}, {email!r}).pk)"
+        )
+        return int(self.manage("shell", "--no-imports", "-c", code).strip())
+
+    def start_service(self, service: Service, replica: str = "") -> None:
+        start_service(self.group, self.topology, service, TEST_SETTINGS, self.app_env, replica)
 
 
 def log_tails(group: ProcessGroup, lines: int = 15) -> str:
@@ -43,9 +81,11 @@ def log_tails(group: ProcessGroup, lines: int = 15) -> str:
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     state_dir: Path = tmp_path_factory.mktemp("system")
     topology = free_topology(state_dir)
+    # Every test user's digest is due at once (their preferences are the defaults).
+    app_env = {"DIGEST_DEFAULT_TIME": "00:00"}
     with ProcessGroup(state_dir / "logs", REPO_ROOT) as group:
         try:
-            start_system(group, topology, TEST_SETTINGS, {})
+            start_system(group, topology, TEST_SETTINGS, app_env)
         except NotReady as error:
             pytest.fail(f"{error}\n{log_tails(group)}")
-        yield RunningSystem(topology, group)
+        yield RunningSystem(topology, group, app_env)

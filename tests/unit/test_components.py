@@ -65,7 +65,11 @@ def test_only_one_actor_state_store() -> None:
 
 @pytest.mark.urls("sync_worker.urls")
 def test_subscriptions_route_to_sync_worker_endpoints() -> None:
-    subscriptions = {doc["spec"]["topic"]: doc for doc in documents("Subscription")}
+    subscriptions = {
+        doc["spec"]["topic"]: doc
+        for doc in documents("Subscription")
+        if doc["scopes"] == [dapr_names.SYNC_WORKER_APP_ID]
+    }
     assert set(subscriptions) == {
         dapr_names.TASK_EVENTS_TOPIC,
         dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC,
@@ -75,6 +79,26 @@ def test_subscriptions_route_to_sync_worker_endpoints() -> None:
     assert main["deadLetterTopic"] == dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
     for doc in subscriptions.values():
         resolve(doc["spec"]["routes"]["default"])  # raises Resolver404 for a dead route
+
+
+@pytest.mark.urls("bindings_worker.urls")
+def test_bindings_worker_subscribes_to_task_events_with_a_dead_letter_topic() -> None:
+    (subscription,) = [
+        doc
+        for doc in documents("Subscription")
+        if doc["scopes"] == [dapr_names.BINDINGS_WORKER_APP_ID]
+    ]
+    spec = subscription["spec"]
+    assert (spec["pubsubname"], spec["topic"]) == (dapr_names.PUBSUB, dapr_names.TASK_EVENTS_TOPIC)
+    assert spec["deadLetterTopic"] == dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
+    resolve(spec["routes"]["default"])
+
+
+def test_smtp_binding_is_a_resiliency_target() -> None:
+    (resiliency,) = documents("Resiliency")
+    target = resiliency["spec"]["targets"]["components"][dapr_names.SMTP_BINDING]["outbound"]
+    assert target["retry"] in resiliency["spec"]["policies"]["retries"]
+    assert target["timeout"] in resiliency["spec"]["policies"]["timeouts"]
 
 
 @pytest.mark.urls("bindings_worker.urls")

@@ -66,6 +66,10 @@ if TODO_BACKEND not in ("dapr", "direct"):
     raise ImproperlyConfigured(f"TODO_BACKEND must be dapr or direct, got {TODO_BACKEND!r}.")
 BASELINE_REDIS_URL = env.optional("BASELINE_REDIS_URL", CHANNEL_REDIS_URL)
 BASELINE_EVENT_HANDLER = "sync_worker.baseline.deliver"
+# Reminders and e-mail (bindings_worker): links in e-mails point here; the digest time users
+# get until they choose one.
+PUBLIC_BASE_URL = env.optional("PUBLIC_BASE_URL", "http://127.0.0.1:8410")
+DIGEST_DEFAULT_TIME = env.optional("DIGEST_DEFAULT_TIME", "08:00")
 
 # --- computed part -------------------------------------------------------------------
 ROOT_URLCONF = f"{SERVICE}.urls"

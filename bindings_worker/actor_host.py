@@ -1,0 +1,188 @@
+"""Hosts this service's actors in Django: the endpoints daprd calls, dispatched by the SDK.
+
+daprd asks GET /dapr/config which actor types this app hosts, then calls methods, timers
+and reminders with PUT /actors/<type>/<id>/method/... and deactivates with DELETE. The
+SDK's ActorRuntime does the dispatch; the actor types register on first use, because the
+SDK's actor client waits (blocking) for the sidecar, which must not happen at import or
+inside GET /dapr/config, which daprd calls while starting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from dapr.actor import ActorRuntime
+from dapr.actor.runtime.config import ActorRuntimeConfig
+from dapr.actor.runtime.method_dispatcher import ActorMethodNotFoundError
+from dapr.clients.http.dapr_actor_http_client import DaprActorHttpClient
+from dapr.serializers import DefaultJSONSerializer, Serializer
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bindings_worker.owner_actor import OwnerReminders
+from bindings_worker.reminder_actor import TaskReminder
+from common import dapr_names
+from common.dapr_callback import from_sidecar
+
+logger = logging.getLogger(__name__)
+
+ACTOR_TYPES = {
+    dapr_names.REMINDER_ACTOR_TYPE: TaskReminder,
+    dapr_names.OWNER_ACTOR_TYPE: OwnerReminders,
+}
+SIDECAR_TIMEOUT_SECONDS = 30
+
+
+class PlainJSONSerializer(Serializer):
+    """JSON as is: the SDK's default decoder turns date-like strings into datetimes."""
+
+    def serialize(self, obj: object, custom_hook: Callable[[object], bytes] | None = None) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
+    def deserialize(
+        self,
+        data: bytes,
+        data_type: type | None = object,
+        custom_hook: Callable[[bytes], object] | None = None,
+    ) -> Any:
+        return json.loads(data) if data else None
+
+
+def runtime_config() -> ActorRuntimeConfig:
+    config = ActorRuntimeConfig(
+        actor_idle_timeout=timedelta(hours=1),
+        actor_scan_interval=timedelta(seconds=30),
+        drain_rebalanced_actors=True,
+    )
+    config.update_entities(list(ACTOR_TYPES))
+    return config
+
+
+_registered = False
+_registering = asyncio.Lock()
+
+
+async def ensure_registered() -> None:
+    """Registers every actor type with the SDK's runtime once (the sidecar is up by now)."""
+    global _registered
+    async with _registering:
+        if _registered:
+            return
+        serializer = PlainJSONSerializer()
+        client = await asyncio.to_thread(
+            DaprActorHttpClient, serializer, timeout=SIDECAR_TIMEOUT_SECONDS
+        )
+        for actor in ACTOR_TYPES.values():
+            await ActorRuntime.register_actor(
+                actor,
+                message_serializer=serializer,
+                state_serializer=serializer,
+                actor_client=client,
+            )
+        _registered = True
+
+
+def _unknown(actor_type: str) -> JsonResponse | None:
+    if actor_type in ACTOR_TYPES:
+        return None
+    return JsonResponse({"error": f"actor type {actor_type!r} is not hosted here"}, status=404)
+
+
+def _failed(what: str, error: Exception) -> JsonResponse:
+    logger.exception("actor call failed", extra={"call": what})
+    return JsonResponse({"error": f"{what} failed: {type(error).__name__}: {error}"}, status=500)
+
+
+@require_GET
+async def dapr_config(request: HttpRequest) -> HttpResponse:
+    body = DefaultJSONSerializer().serialize(runtime_config())
+    return HttpResponse(body, content_type="application/json")
+
+
+@require_http_methods(["PUT"])
+@from_sidecar
+async def actor_method(
+    request: HttpRequest, actor_type: str, actor_id: str, name: str
+) -> HttpResponse:
+    if unknown := _unknown(actor_type):
+        return unknown
+    await ensure_registered()
+    try:
+        result = await ActorRuntime.dispatch(
+            actor_type, actor_id, name, request.body, request.headers.get("Dapr-Reentrancy-Id")
+        )
+    except ActorMethodNotFoundError:
+        return JsonResponse({"error": f"{actor_type} has no method {name!r}"}, status=404)
+    except Exception as error:  # daprd needs an answer; the log has the trace
+        return _failed(f"{actor_type}.{name}", error)
+    return HttpResponse(result, content_type="application/json")
+
+
+@require_http_methods(["PUT"])
+@from_sidecar
+async def actor_reminder(
+    request: HttpRequest, actor_type: str, actor_id: str, name: str
+) -> HttpResponse:
+    if unknown := _unknown(actor_type):
+        return unknown
+    await ensure_registered()
+    try:
+        await ActorRuntime.fire_reminder(actor_type, actor_id, name, request.body)
+    except Exception as error:  # a non-2xx makes the scheduler retry
+        return _failed(f"{actor_type} reminder {name}", error)
+    return JsonResponse({"status": "ok"})
+
+
+@require_http_methods(["PUT"])
+@from_sidecar
+async def actor_timer(
+    request: HttpRequest, actor_type: str, actor_id: str, name: str
+) -> HttpResponse:
+    if unknown := _unknown(actor_type):
+        return unknown
+    await ensure_registered()
+    try:
+        await ActorRuntime.fire_timer(actor_type, actor_id, name, request.body)
+    except Exception as error:
+        return _failed(f"{actor_type} timer {name}", error)
+    return JsonResponse({"status": "ok"})
+
+
+@require_http_methods(["DELETE"])
+@from_sidecar
+async def deactivate(request: HttpRequest, actor_type: str, actor_id: str) -> HttpResponse:
+    if unknown := _unknown(actor_type):
+        return unknown
+    await ensure_registered()
+    try:
+        await ActorRuntime.deactivate(actor_type, actor_id)
+    except ValueError:
+        return JsonResponse({"error": f"{actor_type}/{actor_id} is not active"}, status=404)
+    return JsonResponse({"status": "deactivated"})
+
+
+urlpatterns: list[URLPattern] = [
+    path("dapr/config", dapr_config, name="dapr-config"),
+    path(
+        "actors/<str:actor_type>/<str:actor_id>/method/timer/<str:name>",
+        actor_timer,
+        name="actor-timer",
+    ),
+    path(
+        "actors/<str:actor_type>/<str:actor_id>/method/remind/<str:name>",
+        actor_reminder,
+        name="actor-reminder",
+    ),
+    path(
+        "actors/<str:actor_type>/<str:actor_id>/method/<str:name>",
+        actor_method,
+        name="actor-method",
+    ),
+    path("actors/<str:actor_type>/<str:actor_id>", deactivate, name="actor-deactivate"),
+]

@@ -1,0 +1,80 @@
+"""Endpoints webapp calls by service invocation: send a test e-mail, list reminders."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from bindings_worker import actors, reminder_index, smtp, users
+from bindings_worker.callers import only_from
+from bindings_worker.emails import test_email
+from common import dapr_names
+from common.dapr_callback import from_sidecar
+
+logger = logging.getLogger(__name__)
+
+
+class BadRequest(ValueError):
+    """The caller sent something this endpoint cannot use; the message says what."""
+
+
+def owner_id(raw: Any) -> int:
+    if isinstance(raw, str) and raw.isdigit():
+        raw = int(raw)
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
+        raise BadRequest("owner must be a positive user id")
+    return raw
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequest("body is not JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest('body must be an object like {"owner": 1}')
+    return body
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_POST
+@from_sidecar
+@only_from(dapr_names.WEBAPP_APP_ID)
+async def send_test_email(request: HttpRequest) -> HttpResponse:
+    try:
+        owner = owner_id(json_body(request).get("owner"))
+    except BadRequest as bad:
+        return error(str(bad), 400)
+    to = await users.owner_email(owner)
+    if not to:
+        return error(f"user {owner} does not exist or has no e-mail address", 404)
+    try:
+        await smtp.send(test_email(to))
+    except smtp.MailRejected as rejected:
+        return error(f"the mail server refused {to}: {rejected}", 422)
+    except smtp.MailNotSent as failed:
+        logger.warning("test e-mail not sent", extra={"reason": str(failed)})
+        return error(f"the mail server is unavailable: {failed}", 503)
+    return JsonResponse({"status": "sent", "to": to})
+
+
+@require_GET
+@from_sidecar
+@only_from(dapr_names.WEBAPP_APP_ID)
+async def reminders(request: HttpRequest) -> HttpResponse:
+    try:
+        owner = owner_id(request.GET.get("owner"))
+    except BadRequest as bad:
+        return error(str(bad), 400)
+    try:
+        entries = await reminder_index.entries(owner)
+    except actors.ActorCallFailed as failed:
+        return error(f"reminders are unavailable: {failed}", 503)
+    return JsonResponse({"owner": owner, "reminders": entries})

@@ -1,0 +1,71 @@
+"""The daily digest goes out once per user and day, however many replicas tick."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from devtools.mailsink import read_index, wait_for_messages
+from devtools.probes import Probe, http_ok, wait_until
+from devtools.supervise import Supervised
+from devtools.topology import Service, free_port
+from tests.conftest import RunningSystem
+from tests.integration.publishing import now, publish, task_event
+
+pytestmark = pytest.mark.integration
+
+TICK = "digest tick done"
+REPLICA = "-replica-2"
+
+
+def next_tick(process: Supervised, timeout: float = 90) -> None:
+    """Waits for a digest tick that completes after this call (the cron fires each minute)."""
+    seen = sum(TICK in line for line in process.lines)
+    count = 0
+
+    def later_tick(line: str) -> bool:
+        nonlocal count
+        count += TICK in line
+        return count > seen
+
+    process.wait_for_line(later_tick, timeout)
+
+
+@pytest.fixture
+def second_replica(system: RunningSystem) -> Iterator[Service]:
+    first = system.service("bindings_worker")
+    replica = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
+    system.start_service(replica, REPLICA)
+    wait_until(Probe("replica sidecar", lambda: http_ok(f"{replica.sidecar_url}/v1.0/healthz"), 60))
+    wait_until(Probe("replica app", lambda: http_ok(f"{replica.app_url}/readyz"), 60))
+    yield replica
+    system.group.stop(f"{replica.app_id}-dapr{REPLICA}")
+    system.group.stop(f"{replica.app_id}{REPLICA}")
+
+
+def test_two_replicas_send_one_digest(system: RunningSystem, second_replica: Service) -> None:
+    name = f"d{uuid.uuid4().hex[:10]}"
+    email = f"{name}@example.com"
+    owner = system.create_user(name, email)
+    # Overdue: listed in the digest, no reminder e-mail of its own.
+    event = task_event(owner, due=now() - timedelta(hours=1), title="Overdue report")
+    publish(system.service("webapp"), event)
+    first = system.app_process("bindings_worker")
+    replica = system.group[f"{second_replica.app_id}{REPLICA}"]
+    first.wait_for_line(lambda line: event.dedupe_key in line and "applied" in line, 30)
+
+    next_tick(first)
+    next_tick(replica)
+
+    def is_digest(message: dict) -> bool:
+        return (
+            message["subject"].startswith("Your Dapr Todo digest") and email in message["rcpt_tos"]
+        )
+
+    wait_for_messages(system.mail_dir, is_digest)
+    assert len([m for m in read_index(system.mail_dir) if is_digest(m)]) == 1
+    skipped = [line for process in (first, replica) for line in process.lines if TICK in line]
+    assert any("already sent" in line or "locked" in line for line in skipped)

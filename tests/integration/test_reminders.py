@@ -1,0 +1,225 @@
+"""Reminder actors driven by task events send one e-mail through the smtp binding.
+
+Where a test asserts that something was NOT sent, it waits for a later e-mail instead of
+sleeping: reminders fire in due order, so once the later one arrived the earlier is late.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from email.parser import BytesParser
+from email.policy import default
+from typing import Any
+
+import httpx
+import pytest
+
+from common.dapr_names import BINDINGS_WORKER_APP_ID, OWNER_ACTOR_TYPE
+from devtools import commands
+from devtools.mailsink import read_index, wait_for_messages
+from devtools.probes import Probe, http_ok, wait_until
+from tests.conftest import RunningSystem
+from tests.integration.publishing import changed, now, publish, task_event
+
+pytestmark = pytest.mark.integration
+
+
+def new_user(system: RunningSystem, domain: str = "example.com") -> tuple[int, str]:
+    name = f"u{uuid.uuid4().hex[:10]}"
+    email = f"{name}@{domain}"
+    return system.create_user(name, email), email
+
+
+def is_reminder(email: str, title: str) -> Any:
+    return lambda m: m["subject"] == f"Reminder: {title}" and email in m["rcpt_tos"]
+
+
+def arrived(system: RunningSystem, email: str, title: str) -> list[dict[str, Any]]:
+    return [m for m in read_index(system.mail_dir) if is_reminder(email, title)(m)]
+
+
+def wait_for_reminder(
+    system: RunningSystem, email: str, title: str, timeout: float = 30
+) -> dict[str, Any]:
+    return wait_for_messages(system.mail_dir, is_reminder(email, title), timeout=timeout)[0]
+
+
+def wait_until_applied(system: RunningSystem, dedupe_key: str, process: str = "") -> None:
+    name = process or system.service("bindings_worker").app_id
+    system.group[name].wait_for_line(
+        lambda line: dedupe_key in line and "task event applied" in line, timeout=30
+    )
+
+
+def reminders_via_webapp(system: RunningSystem, owner: int) -> list[dict[str, Any]]:
+    url = (
+        f"{system.service('webapp').sidecar_url}/v1.0/invoke/{BINDINGS_WORKER_APP_ID}"
+        f"/method/api/reminders"
+    )
+    response = httpx.get(url, params={"owner": owner}, timeout=10)
+    assert response.status_code == 200, response.text
+    return list(response.json()["reminders"])
+
+
+def owner_index(system: RunningSystem, owner: int) -> list[dict[str, Any]]:
+    """The owner's reminder index straight from its actor (what /api/reminders returns).
+
+    Actor calls stay inside this system (its own placement); invocation by app-id goes
+    through mDNS, which other systems running on this host share.
+    """
+    url = (
+        f"{system.service('bindings_worker').sidecar_url}/v1.0/actors/"
+        f"{OWNER_ACTOR_TYPE}/{owner}/method/list"
+    )
+    response = httpx.post(url, timeout=10)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def wait_for_status(system: RunningSystem, owner: int, status: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = []
+
+    def has_status() -> bool:
+        found[:] = [r for r in owner_index(system, owner) if r["status"] == status]
+        return bool(found)
+
+    wait_until(Probe(f"a reminder of user {owner} in status {status}", has_status, 60))
+    return found[0]
+
+
+def test_task_due_soon_sends_exactly_one_email(system: RunningSystem) -> None:
+    owner, email = new_user(system)
+    event = task_event(owner, due=now() + timedelta(seconds=3), title="Call the plumber")
+    webapp = system.service("webapp")
+    publish(webapp, event)
+    publish(webapp, event)  # the same change again under another CloudEvent id
+
+    message = wait_for_reminder(system, email, "Call the plumber")
+    assert message["rcpt_tos"] == [email]
+    parsed = BytesParser(policy=default).parsebytes(
+        (system.mail_dir / message["file"]).read_bytes()
+    )
+    assert parsed.get_content_type() == "text/html"
+    assert f"#task-{event.task.id}" in parsed.get_content()
+    # A second task due later: when its e-mail is in, a duplicate of the first would be too.
+    later = task_event(owner, due=now() + timedelta(seconds=2), title="Sentinel")
+    publish(webapp, later)
+    wait_for_reminder(system, email, "Sentinel")
+    assert len(arrived(system, email, "Call the plumber")) == 1
+
+
+def test_moved_due_date_fires_only_at_the_new_time(system: RunningSystem) -> None:
+    owner, email = new_user(system)
+    webapp = system.service("webapp")
+    first = task_event(owner, due=now() + timedelta(seconds=4), title="Moved")
+    new_due = now() + timedelta(seconds=9)
+    moved = changed(first, "task.updated", due=new_due.isoformat())
+    publish(webapp, first)
+    publish(webapp, moved)
+    publish(webapp, first)  # out of order and late: older than what the actor has seen
+
+    message = wait_for_reminder(system, email, "Moved")
+    assert datetime.fromisoformat(message["received_at"]) >= new_due
+    assert len(arrived(system, email, "Moved")) == 1
+
+
+@pytest.mark.parametrize("event_type", ["task.completed", "task.deleted"])
+def test_completed_or_deleted_task_sends_nothing(system: RunningSystem, event_type: str) -> None:
+    owner, email = new_user(system)
+    webapp = system.service("webapp")
+    task = task_event(owner, due=now() + timedelta(seconds=4), title="Done early")
+    publish(webapp, task)
+    publish(webapp, changed(task, event_type, completed=event_type == "task.completed"))
+    wait_until_applied(system, f"{task.task.id}:2")
+    publish(webapp, task_event(owner, due=now() + timedelta(seconds=6), title="Sentinel"))
+
+    wait_for_reminder(system, email, "Sentinel")
+    assert arrived(system, email, "Done early") == []
+    assert [r["title"] for r in owner_index(system, owner)] == ["Sentinel"]
+
+
+def test_restart_of_worker_and_sidecar_before_due_sends_one_email(system: RunningSystem) -> None:
+    owner, email = new_user(system)
+    service = system.service("bindings_worker")
+    event = task_event(owner, due=now() + timedelta(seconds=20), title="Survives restarts")
+    publish(system.service("webapp"), event)
+    wait_until_applied(system, event.dedupe_key)
+
+    system.group.stop(f"{service.app_id}-dapr")
+    system.group.stop(service.app_id)
+    system.start_service(service)
+    wait_until(
+        Probe("restarted sidecar", lambda: http_ok(f"{service.sidecar_url}/v1.0/healthz"), 60)
+    )
+    wait_until(Probe("restarted app", lambda: http_ok(f"{service.app_url}/readyz"), 60))
+
+    wait_for_reminder(system, email, "Survives restarts", timeout=60)
+    publish(
+        system.service("webapp"),
+        task_event(owner, due=now() + timedelta(seconds=2), title="Sentinel"),
+    )
+    wait_for_reminder(system, email, "Sentinel")
+    assert len(arrived(system, email, "Survives restarts")) == 1
+
+
+def test_mail_server_down_delays_the_reminder_and_sends_it_once(system: RunningSystem) -> None:
+    owner, email = new_user(system)
+    system.group.stop("mailsink")
+    try:
+        publish(
+            system.service("webapp"),
+            task_event(owner, due=now() + timedelta(seconds=1), title="Patience"),
+        )
+        retrying = wait_for_status(system, owner, "retrying")
+        assert retrying["error"]
+    finally:
+        system.group.start(commands.mail_sink(system.topology))
+    wait_for_reminder(system, email, "Patience", timeout=60)
+    assert wait_for_status(system, owner, "sent")["title"] == "Patience"
+    assert len(arrived(system, email, "Patience")) == 1
+
+
+def test_refused_address_is_recorded_as_failed(system: RunningSystem) -> None:
+    owner, _ = new_user(system, domain="reject.invalid")
+    publish(
+        system.service("webapp"),
+        task_event(owner, due=now() + timedelta(seconds=1), title="Bounce"),
+    )
+    failed = wait_for_status(system, owner, "failed")
+    assert failed["title"] == "Bounce"
+    assert "550" in failed["error"]
+
+
+def invoke(
+    system: RunningSystem, caller: str, method: str, path: str, **kwargs: Any
+) -> httpx.Response:
+    url = f"{system.service(caller).sidecar_url}/v1.0/invoke/{BINDINGS_WORKER_APP_ID}/method/{path}"
+    return httpx.request(method, url, timeout=30, **kwargs)
+
+
+def test_test_email_through_service_invocation_arrives(system: RunningSystem) -> None:
+    owner, email = new_user(system)
+    response = invoke(system, "webapp", "POST", "api/test-email", json={"owner": owner})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "sent", "to": email}
+    wait_for_messages(
+        system.mail_dir,
+        lambda m: m["subject"] == "Dapr Todo test e-mail" and m["rcpt_tos"] == [email],
+    )
+
+
+def test_invocation_api_refuses_other_callers_and_bad_input(system: RunningSystem) -> None:
+    owner, _ = new_user(system)
+    other = invoke(system, "sync_worker", "POST", "api/test-email", json={"owner": owner})
+    assert other.status_code == 403
+    assert "sync-worker" in other.json()["error"]
+    bad = invoke(system, "webapp", "POST", "api/test-email", content=b"not json")
+    assert bad.status_code == 400
+    unknown = invoke(
+        system, "webapp", "POST", "api/test-email", content=json.dumps({"owner": 999999})
+    )
+    assert unknown.status_code == 404
+    assert invoke(system, "webapp", "GET", "api/reminders?owner=x").status_code == 400
+    assert reminders_via_webapp(system, owner) == []

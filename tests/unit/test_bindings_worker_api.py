@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from bindings_worker.api import BadRequest, owner_id
+
+pytestmark = pytest.mark.urls("bindings_worker.urls")
+
+FROM_WEBAPP = {"HTTP_DAPR_CALLER_APP_ID": "webapp"}
+
+
+@pytest.mark.parametrize("raw", [None, "x", 0, -1, True, 1.5, "1e3"])
+def test_owner_must_be_a_positive_user_id(raw: object) -> None:
+    with pytest.raises(BadRequest):
+        owner_id(raw)
+
+
+def test_owner_id_accepts_query_strings() -> None:
+    assert owner_id("42") == 42
+
+
+def test_only_webapp_may_call() -> None:
+    response = Client().get("/api/reminders?owner=1", HTTP_DAPR_CALLER_APP_ID="sync-worker")
+    assert response.status_code == 403
+    assert "sync-worker" in response.json()["error"]
+
+
+def test_bad_body_is_a_400_with_a_message() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/test-email", data=b"[1]", content_type="application/json", **FROM_WEBAPP
+    )
+    assert response.status_code == 400
+    assert "owner" in response.json()["error"]
+
+
+def test_app_token_is_checked_when_set(settings: object) -> None:
+    settings.APP_API_TOKEN = "s3cret"  # type: ignore[attr-defined]
+    response = Client().get("/api/reminders?owner=1", **FROM_WEBAPP)
+    assert response.status_code == 401
