@@ -9,12 +9,14 @@ from django.views.decorators.http import require_POST
 
 from common.cloudevents import MalformedEvent, drop, parse_cloudevent, success
 from common.dapr_callback import from_sidecar
+from common.event_observability import observed_dead_letter, observed_delivery
 
 logger = logging.getLogger(__name__)
 
 
 @require_POST
 @from_sidecar
+@observed_delivery
 async def task_event(request: HttpRequest) -> JsonResponse:
     try:
         event = parse_cloudevent(request.body)
@@ -30,6 +32,7 @@ async def task_event(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 @from_sidecar
+@observed_dead_letter
 async def dead_letter(request: HttpRequest) -> JsonResponse:
     """Records a poison event where operators look (the logs); acknowledging it stops retries."""
     logger.error(

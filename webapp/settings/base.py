@@ -59,6 +59,10 @@ DAPR_HTTP_PORT = env.integer("DAPR_HTTP_PORT", 3500)
 DAPR_GRPC_PORT = env.integer("DAPR_GRPC_PORT", 50001)
 DAPR_API_TOKEN = env.optional("DAPR_API_TOKEN", "")
 APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
+# Traces: the share of new traces recorded (the sidecars' Configuration gets the same rate)
+# and the Zipkin span endpoint; without an endpoint spans are made but not exported.
+TRACING_SAMPLING_RATE = env.fraction("TRACING_SAMPLING_RATE", 1.0)
+TRACING_ZIPKIN_ENDPOINT = env.optional("TRACING_ZIPKIN_ENDPOINT", "")
 
 # --- computed part -------------------------------------------------------------------
 ROOT_URLCONF = f"{SERVICE}.urls"
@@ -75,9 +79,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "webapp.todo",
     "webapp.accounts",
+    "common.apps.ObservabilityConfig",
+    "webapp.ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost (inside OpenTelemetry's, which instruments itself in first): they time and
+    # log the whole request, with its trace id.
+    "common.request_metrics.RequestMetricsMiddleware",
+    "common.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,0 +1,87 @@
+"""Decorators for subscription endpoints: each delivered CloudEvent continues the trace it
+carries (its `traceparent`), and is counted as delivered or dead-lettered.
+
+    @require_POST
+    @from_sidecar
+    @observed_delivery
+    async def task_event(request): ...
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from opentelemetry.trace import SpanKind
+
+from common import metrics, tracing
+
+AsyncView = Callable[..., Awaitable[HttpResponse]]
+
+
+def _envelope(body: bytes) -> dict[str, Any]:
+    """The CloudEvent as far as it parses; the view itself rejects what does not."""
+    try:
+        envelope = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return envelope if isinstance(envelope, dict) else {}
+
+
+def _acknowledged(response: HttpResponse) -> bool:
+    if not 200 <= response.status_code < 300:
+        return False
+    try:
+        status = json.loads(response.content).get("status", "SUCCESS")
+    except (ValueError, AttributeError):
+        return True
+    return status == "SUCCESS"
+
+
+def observed_delivery(view: AsyncView) -> AsyncView:
+    """A consumer span in the event's trace; delivered count and latency when acknowledged."""
+
+    @functools.wraps(view)
+    async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        envelope = _envelope(request.body)
+        topic = str(envelope.get("topic", ""))
+        event_type = str(envelope.get("type", ""))
+        with tracing.span(
+            f"{topic or 'event'} receive",
+            traceparent=str(envelope.get("traceparent", "")),
+            kind=SpanKind.CONSUMER,
+            **{"messaging.message.id": str(envelope.get("id", "")), "cloudevents.type": event_type},
+        ):
+            response = await view(request, *args, **kwargs)
+        if _acknowledged(response):
+            metrics.EVENTS_DELIVERED.labels(topic=topic, event_type=event_type).inc()
+            data = envelope.get("data")
+            occurred_at = data.get("occurred_at", "") if isinstance(data, dict) else ""
+            elapsed = metrics.seconds_since(occurred_at)
+            if elapsed is not None:
+                metrics.EVENT_RECEIVE_LATENCY.labels(topic=topic).observe(elapsed)
+        return response
+
+    return observed
+
+
+def observed_dead_letter(view: AsyncView) -> AsyncView:
+    """Counts each event that reached a dead-letter topic, inside the trace it carries."""
+
+    @functools.wraps(view)
+    async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        envelope = _envelope(request.body)
+        topic = str(envelope.get("topic", ""))
+        with tracing.span(
+            f"{topic or 'dead-letter'} receive",
+            traceparent=str(envelope.get("traceparent", "")),
+            kind=SpanKind.CONSUMER,
+        ):
+            response = await view(request, *args, **kwargs)
+        metrics.EVENTS_DEAD_LETTERED.labels(topic=topic).inc()
+        return response
+
+    return observed
