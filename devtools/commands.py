@@ -90,8 +90,10 @@ def sidecar(
     service: Service,
     resources_dir: Path = COMPONENTS_DIR,
     secrets_file: Path | None = None,
+    config_file: Path | None = None,
 ) -> Command:
-    """daprd beside `service`, loading components/ and its Configuration."""
+    """daprd beside `service`, loading components/ and its Configuration (or `config_file`,
+    a per-run copy with this system's tracing endpoint)."""
     return Command(
         f"{service.app_id}-dapr",
         [
@@ -107,7 +109,7 @@ def sidecar(
             "--dapr-internal-grpc-listen-address", LOOPBACK,
             "--metrics-port", str(service.dapr_metrics_port),
             "--resources-path", str(resources_dir),
-            "--config", str(resources_dir / "config.yaml"),
+            "--config", str(config_file or resources_dir / "config.yaml"),
             "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
             "--enable-app-health-check",

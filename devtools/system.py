@@ -1,4 +1,5 @@
-"""Starts a whole Dapr Todo system (Redis, control plane, three apps with sidecars).
+"""Starts a whole Dapr Todo system (Redis, control plane, three apps with sidecars, Zipkin
+and Prometheus).
 
 The same processes as the README's run command, on the ports of a given topology; used by
 the integration tests and the benchmarks.
@@ -6,9 +7,10 @@ the integration tests and the benchmarks.
 
 from __future__ import annotations
 
+import os
 import subprocess
 
-from devtools import commands
+from devtools import commands, observability
 from devtools.probes import system_probes, wait_until
 from devtools.supervise import ProcessGroup
 from devtools.topology import Topology
@@ -17,7 +19,14 @@ from devtools.topology import Topology
 def start_system(
     group: ProcessGroup, topology: Topology, settings_module: str, app_env: dict[str, str]
 ) -> None:
-    """Starts every process in `group` and returns once all of them are healthy."""
+    """Starts every process in `group` and returns once all of them are healthy.
+
+    TRACING_SAMPLING_RATE in `app_env` (else the environment, else 1) sets apps and sidecars.
+    """
+    rate = observability.sampling_rate({**os.environ, **app_env})
+    # The JVM takes longest to be ready: start it first, wait for it last.
+    group.start(observability.zipkin(topology))
+    group.start(observability.prometheus(topology))
     migrate = commands.migrate(topology, settings_module)
     migrate.env.update(app_env)
     subprocess.run(migrate.argv, env=migrate.full_env(), cwd=group.cwd, check=True, timeout=120)
@@ -26,8 +35,10 @@ def start_system(
     group.start(commands.scheduler(topology))
     for service in topology.services:
         app = commands.app(topology, service, settings_module)
+        app.env.update(observability.tracing_env(topology, rate))
         app.env.update(app_env)
         group.start(app)
-        group.start(commands.sidecar(topology, service))
+        config = observability.sidecar_config(topology, rate)
+        group.start(commands.sidecar(topology, service, config_file=config))
     for probe in system_probes(topology):
         wait_until(probe)

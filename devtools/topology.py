@@ -63,6 +63,9 @@ class Topology:
     scheduler_etcd_peer_port: int
     services: tuple[Service, ...]
     state_dir: Path
+    # Observability, after the services: the trace backend and Prometheus.
+    zipkin_port: int
+    prometheus_port: int
 
     @property
     def redis_host(self) -> str:
@@ -94,6 +97,8 @@ class Topology:
             ports[f"{s.app_id} sidecar gRPC"] = s.dapr_grpc_port
             ports[f"{s.app_id} sidecar internal gRPC"] = s.dapr_internal_grpc_port
             ports[f"{s.app_id} sidecar metrics"] = s.dapr_metrics_port
+        ports["zipkin"] = self.zipkin_port
+        ports["prometheus"] = self.prometheus_port
         return ports
 
 
@@ -103,13 +108,21 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         Service(package, app_id, *(next(ports) for _ in range(5)))
         for package, app_id in SERVICE_PACKAGES.items()
     )
-    return Topology(*control, services=services, state_dir=state_dir)
+    zipkin_port, prometheus_port = next(ports), next(ports)
+    return Topology(
+        *control,
+        services=services,
+        state_dir=state_dir,
+        zipkin_port=zipkin_port,
+        prometheus_port=prometheus_port,
+    )
 
 
 def local_topology() -> Topology:
     """The fixed ports of the system that the README's run command starts."""
     base = int(os.environ.get("DAPR_TODO_PORT_BASE", DEFAULT_PORT_BASE))
-    # 8400-8409 control plane and Redis; then five ports per service from 8410.
+    # 8400-8409 control plane and Redis; five ports per service from 8410; then Zipkin
+    # (8425) and Prometheus (8426).
     state_dir = RUNTIME_DIR / ("local" if base == DEFAULT_PORT_BASE else f"local-{base}")
     return _build(iter(range(base, base + 100)), state_dir)
 
