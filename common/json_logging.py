@@ -35,6 +35,20 @@ class TraceContextFilter(logging.Filter):
         return True
 
 
+class OneLineExportErrors(logging.Filter):
+    """The span exporter logs a full traceback on every failed batch (each few seconds while
+    Zipkin is down or still starting): keep one warning line per failure instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.levelno >= logging.ERROR:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"[:500]
+            record.args = ()
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def logging_config(level: str) -> dict[str, Any]:
     """The LOGGING dict for Django: everything to stdout as JSON."""
     return {
@@ -43,6 +57,7 @@ def logging_config(level: str) -> dict[str, Any]:
         "filters": {
             "app_id": {"()": "common.json_logging.AppIdFilter"},
             "trace_context": {"()": "common.json_logging.TraceContextFilter"},
+            "one_line_export_errors": {"()": "common.json_logging.OneLineExportErrors"},
         },
         "formatters": {
             "json": {
@@ -67,5 +82,10 @@ def logging_config(level: str) -> dict[str, Any]:
             # One line per sidecar call would drown everything else.
             "httpx": {"level": "WARNING", "propagate": True},
             "httpcore": {"level": "WARNING", "propagate": True},
+            "opentelemetry.sdk._shared_internal": {
+                "level": "WARNING",
+                "propagate": True,
+                "filters": ["one_line_export_errors"],
+            },
         },
     }

@@ -60,12 +60,15 @@ async def ops_metadata(request: HttpRequest) -> JsonResponse:
     if request.headers.get("dapr-caller-app-id") != WEBAPP_APP_ID:
         return JsonResponse({"error": "only the webapp's operator page may ask"}, status=403)
     try:
-        sidecar = summarize(await sidecar_metadata())
+        return JsonResponse(await own_metadata())
     except MetadataUnavailable as error:
         return JsonResponse({"error": str(error)}, status=502)
-    return JsonResponse(
-        {"app_id": settings.DAPR_APP_ID, "sidecar": sidecar, "events": metrics.snapshot()}
-    )
+
+
+async def own_metadata() -> dict[str, Any]:
+    """This service's answer: its sidecar's metadata and its event series."""
+    sidecar = summarize(await sidecar_metadata())
+    return {"app_id": settings.DAPR_APP_ID, "sidecar": sidecar, "events": metrics.snapshot()}
 
 
 async def service_metadata(app_id: str) -> dict[str, Any]:
@@ -82,11 +85,13 @@ async def service_metadata(app_id: str) -> dict[str, Any]:
 
 
 async def all_services(app_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Each service's metadata, or {"error": ...} for one that did not answer."""
+    """Each service's metadata ({"healthy": False, "error": ...} for one that did not answer)."""
 
     async def one(app_id: str) -> dict[str, Any]:
         try:
-            return {"healthy": True, **await service_metadata(app_id)}
+            # Dapr does not name the caller when an app invokes itself: read our own directly.
+            own = app_id == settings.DAPR_APP_ID
+            return {"healthy": True, **await (own_metadata() if own else service_metadata(app_id))}
         except MetadataUnavailable as error:
             return {"healthy": False, "error": str(error)}
 
