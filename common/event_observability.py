@@ -41,6 +41,11 @@ def _acknowledged(response: HttpResponse) -> bool:
     return status == "SUCCESS"
 
 
+def _route(envelope: dict[str, Any]) -> str:
+    """Dapr names the CloudEvents its outbox publishes `outbox-<uuid>`."""
+    return "outbox" if str(envelope.get("id", "")).startswith("outbox-") else "direct"
+
+
 def observed_delivery(view: AsyncView) -> AsyncView:
     """A consumer span in the event's trace; delivered count and latency when acknowledged."""
 
@@ -62,7 +67,9 @@ def observed_delivery(view: AsyncView) -> AsyncView:
             occurred_at = data.get("occurred_at", "") if isinstance(data, dict) else ""
             elapsed = metrics.seconds_since(occurred_at)
             if elapsed is not None:
-                metrics.EVENT_RECEIVE_LATENCY.labels(topic=topic).observe(elapsed)
+                metrics.EVENT_RECEIVE_LATENCY.labels(topic=topic, route=_route(envelope)).observe(
+                    elapsed
+                )
         return response
 
     return observed
