@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -46,20 +47,28 @@ def _route(envelope: dict[str, Any]) -> str:
     return "outbox" if str(envelope.get("id", "")).startswith("outbox-") else "direct"
 
 
+def _in_event_trace(envelope: dict[str, Any], default_topic: str) -> AbstractContextManager[Any]:
+    """A consumer span continuing the trace the CloudEvent carries."""
+    topic = str(envelope.get("topic", "")) or default_topic
+    return tracing.span(
+        f"{topic} receive",
+        traceparent=str(envelope.get("traceparent", "")),
+        kind=SpanKind.CONSUMER,
+        **{
+            "messaging.message.id": str(envelope.get("id", "")),
+            "cloudevents.type": str(envelope.get("type", "")),
+        },
+    )
+
+
 def observed_delivery(view: AsyncView) -> AsyncView:
     """A consumer span in the event's trace; delivered count and latency when acknowledged."""
 
     @functools.wraps(view)
     async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         envelope = _envelope(request.body)
-        topic = str(envelope.get("topic", ""))
-        event_type = str(envelope.get("type", ""))
-        with tracing.span(
-            f"{topic or 'event'} receive",
-            traceparent=str(envelope.get("traceparent", "")),
-            kind=SpanKind.CONSUMER,
-            **{"messaging.message.id": str(envelope.get("id", "")), "cloudevents.type": event_type},
-        ):
+        topic, event_type = str(envelope.get("topic", "")), str(envelope.get("type", ""))
+        with _in_event_trace(envelope, "event"):
             response = await view(request, *args, **kwargs)
         if _acknowledged(response):
             metrics.EVENTS_DELIVERED.labels(topic=topic, event_type=event_type).inc()
@@ -81,14 +90,9 @@ def observed_dead_letter(view: AsyncView) -> AsyncView:
     @functools.wraps(view)
     async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         envelope = _envelope(request.body)
-        topic = str(envelope.get("topic", ""))
-        with tracing.span(
-            f"{topic or 'dead-letter'} receive",
-            traceparent=str(envelope.get("traceparent", "")),
-            kind=SpanKind.CONSUMER,
-        ):
+        with _in_event_trace(envelope, "dead-letter"):
             response = await view(request, *args, **kwargs)
-        metrics.EVENTS_DEAD_LETTERED.labels(topic=topic).inc()
+        metrics.EVENTS_DEAD_LETTERED.labels(topic=str(envelope.get("topic", ""))).inc()
         return response
 
     return observed

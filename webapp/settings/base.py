@@ -84,10 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost (inside OpenTelemetry's, which instruments itself in first): they time and
-    # log the whole request, with its trace id.
-    "common.request_metrics.RequestMetricsMiddleware",
-    "common.request_log.RequestLogMiddleware",
+    # Outermost (inside OpenTelemetry's, which instruments itself in first): times and logs
+    # the whole request, with its trace id.
+    "common.request_observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
