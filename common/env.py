@@ -50,3 +50,19 @@ def listing(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def fraction(name: str, default: float) -> float:
+    """A number from 0 to 1 (a sampling rate)."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be a number from 0 to 1, got {raw!r}."
+        )
+    return value

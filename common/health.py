@@ -10,6 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
 
+from common import observability_urls
 from common.sidecar import sidecar_outbound_ready
 
 
@@ -30,4 +31,6 @@ async def readyz(request: HttpRequest) -> JsonResponse:
 urlpatterns: list[URLPattern] = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # Served wherever health is (every service), without touching each service's URLconf.
+    *observability_urls.urlpatterns,
 ]

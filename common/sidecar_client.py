@@ -1,7 +1,8 @@
 """One pooled HTTP client per event loop for calls to the local sidecar.
 
 Created lazily (never at import time, when the sidecar may not be up yet) and kept per
-loop because an httpx.AsyncClient belongs to the loop that opened its connections.
+loop because an httpx.AsyncClient belongs to the loop that opened its connections. Every
+request carries the current W3C traceparent, so the sidecar's spans join the caller's trace.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import weakref
 
 import httpx
 
+from common import tracing
 from common.sidecar import api_token_headers, sidecar_http_url
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
@@ -29,6 +31,7 @@ def sidecar_client() -> httpx.AsyncClient:
         client = httpx.AsyncClient(
             base_url=sidecar_http_url(), headers=api_token_headers(), timeout=TIMEOUT, limits=LIMITS
         )
+        tracing.instrument_client(client)
         _clients[loop] = client
     return client
 
@@ -40,4 +43,5 @@ def sync_sidecar_client() -> httpx.Client:
         _sync_client = httpx.Client(
             base_url=sidecar_http_url(), headers=api_token_headers(), timeout=TIMEOUT
         )
+        tracing.instrument_client(_sync_client)
     return _sync_client

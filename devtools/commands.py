@@ -92,8 +92,10 @@ def sidecar(
     service: Service,
     resources_dir: Path = COMPONENTS_DIR,
     secrets_file: Path | None = None,
+    sampling_rate: str = "1",
 ) -> Command:
-    """daprd beside `service`, loading components/ and its Configuration."""
+    """daprd beside `service`, loading components/ and this system's copy of the
+    Configuration (its name-resolution file, its Zipkin, `sampling_rate`)."""
     return Command(
         f"{service.app_id}-dapr",
         [
@@ -109,7 +111,7 @@ def sidecar(
             "--dapr-internal-grpc-listen-address", LOOPBACK,
             "--metrics-port", str(service.dapr_metrics_port),
             "--resources-path", str(resources_dir),
-            "--config", str(sidecar_config(topology)),
+            "--config", str(sidecar_config(topology, sampling_rate)),
             "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
             "--enable-app-health-check",
@@ -122,7 +124,7 @@ def sidecar(
         env={
             # Read by envRef in components/*.yaml.
             "REDIS_HOST": topology.redis_host,
-            "TODO_SECRETS_FILE": str(secrets_file or resources_dir / "secrets" / "local.json"),
+            "TODO_SECRETS_FILE": str(secrets_file or system_secrets_file(topology)),
         },
     )  # fmt: skip
 
@@ -188,7 +190,7 @@ def mail_sink(topology: Topology) -> Command:
     )  # fmt: skip
 
 
-def secrets_file(
+def system_secrets_file(
     topology: Topology, template: Path = COMPONENTS_DIR / "secrets" / "local.json"
 ) -> Path:
     """components/secrets/local.json with this system's mail sink port (smtp-port).

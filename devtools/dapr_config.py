@@ -1,7 +1,13 @@
-"""The sidecars' Configuration for one system: components/config.yaml, made specific to it."""
+"""The sidecars' Configuration for one system: components/config.yaml, made specific to it.
+
+daprd cannot read the environment in a Configuration, so each system gets a copy with its
+own name-resolution file (so systems side by side never resolve each other's app-ids), its
+Zipkin endpoint and its sampling rate.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
@@ -9,12 +15,23 @@ import yaml
 from devtools.topology import COMPONENTS_DIR, Topology
 
 
-def sidecar_config(topology: Topology) -> Path:
-    """Writes (once per system) the Configuration its sidecars load, and returns its path."""
-    config = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())
-    resolver = config["spec"]["nameResolution"]["configuration"]
-    resolver["connectionString"] = str(topology.state_dir / "names.db")
-    path = topology.state_dir / "dapr-config.yaml"
-    topology.state_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
+def sidecar_config(topology: Topology, sampling_rate: str, source: Path = COMPONENTS_DIR) -> Path:
+    """Writes this system's Configuration and returns its path.
+
+    Written atomically: every sidecar of a system writes the same file as it starts.
+    """
+    config = yaml.safe_load((source / "config.yaml").read_text())
+    spec = config["spec"]
+    spec["nameResolution"]["configuration"]["connectionString"] = str(
+        topology.state_dir / "names.db"
+    )
+    spec["tracing"]["samplingRate"] = sampling_rate
+    spec["tracing"]["zipkin"]["endpointAddress"] = (
+        f"http://127.0.0.1:{topology.zipkin_port}/api/v2/spans"
+    )
+    target = topology.state_dir / "dapr" / "config.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_name(f".config.yaml.{os.getpid()}")
+    scratch.write_text(yaml.safe_dump(config, sort_keys=False))
+    scratch.replace(target)
+    return target

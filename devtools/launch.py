@@ -1,6 +1,6 @@
 """Starts one process of the local system in place (`exec`), for the Procfile.
 
-    python -m devtools.launch redis|placement|scheduler|mailsink|migrate|ready
+    python -m devtools.launch redis|placement|scheduler|mailsink|zipkin|prometheus|migrate|ready
     python -m devtools.launch app|sidecar <webapp|sync_worker|bindings_worker>
 
 Exec'ing keeps the real process in honcho's process group, so Ctrl-C stops it directly
@@ -13,7 +13,7 @@ import os
 import secrets
 import sys
 
-from devtools import commands, ready
+from devtools import commands, observability, ready
 from devtools.topology import RUNTIME_DIR, local_topology
 
 LOCAL_SETTINGS = "webapp.settings.local"
@@ -38,10 +38,13 @@ def command_for(args: list[str]) -> commands.Command:
             return commands.placement(topology)
         case ["scheduler"]:
             return commands.scheduler(topology)
+        case ["zipkin"]:
+            return observability.zipkin(topology)
+        case ["prometheus"]:
+            return observability.prometheus(topology)
         case ["sidecar", package]:
-            return commands.sidecar(
-                topology, topology.service(package), secrets_file=commands.secrets_file(topology)
-            )
+            rate = observability.sampling_rate()
+            return commands.sidecar(topology, topology.service(package), sampling_rate=rate)
         case ["mailsink"]:
             return commands.mail_sink(topology)
         case ["migrate"]:
@@ -51,6 +54,7 @@ def command_for(args: list[str]) -> commands.Command:
         case ["app", package]:
             command = commands.app(topology, topology.service(package), LOCAL_SETTINGS)
             command.env.setdefault("DJANGO_SECRET_KEY", local_secret_key())
+            command.env.update(observability.tracing_env(topology, observability.sampling_rate()))
             return command
     raise SystemExit(f"usage: python -m devtools.launch {__doc__}")
 

@@ -9,6 +9,7 @@ import shutil
 import socket
 import sys
 
+from devtools.observability import ZIPKIN_JAR
 from devtools.topology import DAPR_BIN_DIR, Topology, local_topology
 
 
@@ -16,6 +17,12 @@ def missing_prerequisites() -> list[str]:
     problems = []
     if shutil.which("redis-server") is None:
         problems.append("redis-server is not installed (Debian package redis-server)")
+    if shutil.which("prometheus") is None:
+        problems.append("prometheus is not installed (Debian package prometheus)")
+    if shutil.which("java") is None:
+        problems.append("java is not installed (Java 17 or newer runs the Zipkin trace server)")
+    if not ZIPKIN_JAR.exists():
+        problems.append(f"{ZIPKIN_JAR} is missing (scripts/setup.sh fetches it)")
     for binary in ("daprd", "placement", "scheduler"):
         if not (DAPR_BIN_DIR / binary).exists():
             problems.append(

@@ -77,6 +77,11 @@ def system_probes(topology: Topology) -> list[Probe]:
         probes.append(
             Probe(f"{service.app_id} app", lambda s=service: http_ok(f"{s.app_url}/readyz"), 60)
         )
+    zipkin, prometheus = (
+        f"http://127.0.0.1:{p}" for p in (topology.zipkin_port, topology.prometheus_port)
+    )
+    probes.append(Probe("Zipkin", lambda: http_ok(f"{zipkin}/health"), 120))
+    probes.append(Probe("Prometheus", lambda: http_ok(f"{prometheus}/-/ready"), 30))
     return probes
 
 

@@ -25,5 +25,10 @@ def main(topology: Topology) -> int:
     elapsed = time.monotonic() - started
     url = topology.service("webapp").app_url + "/"
     print(f"Dapr Todo is ready in {elapsed:.1f} s: {url}  (Ctrl-C stops everything)", flush=True)
+    print(
+        f"traces: http://127.0.0.1:{topology.zipkin_port}/zipkin/  "
+        f"metrics: http://127.0.0.1:{topology.prometheus_port}/  operators: {url}ops/",
+        flush=True,
+    )
     signal.pause()  # Stay up: honcho stops every process when one exits.
     return 0

@@ -1,4 +1,5 @@
-"""Starts a whole Dapr Todo system (Redis, control plane, three apps with sidecars).
+"""Starts a whole Dapr Todo system (Redis, control plane, three apps with sidecars, Zipkin
+and Prometheus).
 
 The same processes as the README's run command, on the ports of a given topology; used by
 the integration tests and the benchmarks.
@@ -6,10 +7,11 @@ the integration tests and the benchmarks.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import replace
 
-from devtools import commands
+from devtools import commands, observability
 from devtools.probes import system_probes, wait_until
 from devtools.supervise import ProcessGroup
 from devtools.topology import Service, Topology
@@ -19,6 +21,9 @@ def start_system(
     group: ProcessGroup, topology: Topology, settings_module: str, app_env: dict[str, str]
 ) -> None:
     """Starts every process in `group` and returns once all of them are healthy."""
+    # The JVM takes longest to be ready: start it first, wait for it last.
+    group.start(observability.zipkin(topology))
+    group.start(observability.prometheus(topology))
     migrate = commands.migrate(topology, settings_module)
     migrate.env.update(app_env)
     subprocess.run(migrate.argv, env=migrate.full_env(), cwd=group.cwd, check=True, timeout=120)
@@ -40,9 +45,14 @@ def start_service(
     app_env: dict[str, str],
     replica: str = "",
 ) -> None:
-    """Starts one app and its sidecar (also a restart, or a `replica` on other ports)."""
+    """Starts one app and its sidecar (also a restart, or a `replica` on other ports).
+
+    TRACING_SAMPLING_RATE in `app_env` (else the environment, else 1) sets both.
+    """
+    rate = observability.sampling_rate({**os.environ, **app_env})
     app = commands.app(topology, service, settings_module)
+    app.env.update(observability.tracing_env(topology, rate))
     app.env.update(app_env)
-    sidecar = commands.sidecar(topology, service, secrets_file=commands.secrets_file(topology))
+    sidecar = commands.sidecar(topology, service, sampling_rate=rate)
     group.start(replace(app, name=app.name + replica))
     group.start(replace(sidecar, name=sidecar.name + replica))

@@ -65,6 +65,9 @@ class Topology:
     state_dir: Path
     # Appended after the services so that the earlier ports keep their places.
     mail_sink_port: int
+    # Observability: the trace backend and Prometheus.
+    zipkin_port: int
+    prometheus_port: int
 
     @property
     def redis_host(self) -> str:
@@ -97,6 +100,8 @@ class Topology:
             ports[f"{s.app_id} sidecar internal gRPC"] = s.dapr_internal_grpc_port
             ports[f"{s.app_id} sidecar metrics"] = s.dapr_metrics_port
         ports["mail sink"] = self.mail_sink_port
+        ports["zipkin"] = self.zipkin_port
+        ports["prometheus"] = self.prometheus_port
         return ports
 
     @property
@@ -111,14 +116,22 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         Service(package, app_id, *(next(ports) for _ in range(5)))
         for package, app_id in SERVICE_PACKAGES.items()
     )
-    return Topology(*control, services=services, state_dir=state_dir, mail_sink_port=next(ports))
+    mail_sink_port, zipkin_port, prometheus_port = next(ports), next(ports), next(ports)
+    return Topology(
+        *control,
+        services=services,
+        state_dir=state_dir,
+        mail_sink_port=mail_sink_port,
+        zipkin_port=zipkin_port,
+        prometheus_port=prometheus_port,
+    )
 
 
 def local_topology() -> Topology:
     """The fixed ports of the system that the README's run command starts."""
     base = int(os.environ.get("DAPR_TODO_PORT_BASE", DEFAULT_PORT_BASE))
-    # 8400-8409 control plane and Redis; then five ports per service from 8410; then the
-    # mail sink (8425).
+    # 8400-8409 control plane and Redis; five ports per service from 8410; then the mail
+    # sink (8425), Zipkin (8426) and Prometheus (8427).
     state_dir = RUNTIME_DIR / ("local" if base == DEFAULT_PORT_BASE else f"local-{base}")
     return _build(iter(range(base, base + 100)), state_dir)
 

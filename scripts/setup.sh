@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to run or test Dapr Todo, and nothing it already has:
-# Debian packages (redis-server, chromium for the browser tests), the Python environment
-# (.venv), the pinned Dapr runtime, the pinned helm CLI (for the chart's tests).
+# Debian packages (redis-server, chromium for the browser tests, prometheus), the Python
+# environment (.venv), the pinned Dapr runtime, the pinned helm CLI (for the chart's tests),
+# the pinned Zipkin server.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -13,6 +14,7 @@ install_debian_packages() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v prometheus >/dev/null || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || fail "missing ${missing[*]} and no apt-get to install it"
   local sudo=""
@@ -21,7 +23,8 @@ install_debian_packages() {
     sudo="sudo"
   fi
   log "installing Debian packages: ${missing[*]}"
-  # Keep the packages' own services (e.g. Redis on 6379) from starting: we run our own.
+  # Keep the packages' own services (Redis on 6379, Prometheus on 9090) from starting: we run
+  # our own.
   local policy=/usr/sbin/policy-rc.d own_policy=""
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy"
@@ -53,7 +56,30 @@ install_python_env() {
   fi
 }
 
+# The trace backend: Zipkin's self-contained server jar from Maven Central (pinned), cached
+# outside git and linked as .runtime/zipkin/zipkin.jar (devtools.observability starts it).
+ZIPKIN_VERSION=3.6.1
+install_zipkin() {
+  local cache jar
+  cache="${DAPR_TODO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dapr-todo}/zipkin"
+  jar="$cache/zipkin-server-$ZIPKIN_VERSION-exec.jar"
+  command -v java >/dev/null || fail "Java 17 or newer is required for the Zipkin trace server (java not on PATH)"
+  if [ ! -s "$jar" ]; then
+    command -v mvn >/dev/null || fail "missing $jar and no mvn to fetch io.zipkin:zipkin-server:$ZIPKIN_VERSION"
+    log "fetching Zipkin server $ZIPKIN_VERSION into $cache"
+    mkdir -p "$cache"
+    if ! mvn -B dependency:copy -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
+        -DoutputDirectory="$cache" >"$cache/mvn.log" 2>&1; then
+      tail -n 20 "$cache/mvn.log" >&2
+      fail "could not fetch io.zipkin:zipkin-server:$ZIPKIN_VERSION with mvn; log in $cache/mvn.log"
+    fi
+  fi
+  mkdir -p .runtime/zipkin
+  ln -sfn "$jar" .runtime/zipkin/zipkin.jar
+}
+
 install_debian_packages
 install_python_env
 scripts/dapr-runtime.sh
 scripts/helm.sh
+install_zipkin

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from common.cloudevents import MalformedEvent, drop, parse_cloudevent, retry, success
 from common.dapr_callback import from_sidecar
+from common.event_observability import observed_dead_letter, observed_delivery
 from common.state import StateError
 from common.task_events import TaskEvent
 from sync_worker.dead_letters import record_dead_letter
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 @require_POST
 @from_sidecar
+@observed_delivery
 async def task_event(request: HttpRequest) -> JsonResponse:
     try:
         cloudevent = parse_cloudevent(request.body)
@@ -44,6 +46,7 @@ async def task_event(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 @from_sidecar
+@observed_dead_letter
 async def dead_letter(request: HttpRequest) -> JsonResponse:
     """Records a poison event for operators; acknowledging it stops retries."""
     try:

@@ -56,6 +56,7 @@ def test_run_command_starts_everything_and_ctrl_c_stops_it(
     for service in run_topology.services:
         assert f"{service.app_id} app" in listening
         assert f"{service.app_id} sidecar HTTP" in listening
+    assert {"zipkin", "prometheus"} <= set(listening)
     # Ctrl-C in a terminal signals the whole foreground process group.
     os.killpg(run.process.pid, signal.SIGINT)
     run.process.wait(timeout=60)

@@ -23,6 +23,9 @@ from sync_worker.sessions import SessionCheckUnavailable
 from tests.task_event_factory import make_event
 from tests.unit.fake_state import FakeStateStore
 
+# Channels closes stale database connections around each message; let it reach the DB.
+pytestmark = pytest.mark.django_db
+
 ORIGIN = "http://127.0.0.1:8410"
 USER = 5
 Scenario = Callable[[WebsocketCommunicator], Awaitable[None]]

@@ -59,6 +59,10 @@ DAPR_HTTP_PORT = env.integer("DAPR_HTTP_PORT", 3500)
 DAPR_GRPC_PORT = env.integer("DAPR_GRPC_PORT", 50001)
 DAPR_API_TOKEN = env.optional("DAPR_API_TOKEN", "")
 APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
+# Traces: the share of new traces recorded (the sidecars' Configuration gets the same rate)
+# and the Zipkin span endpoint; without an endpoint spans are made but not exported.
+TRACING_SAMPLING_RATE = env.fraction("TRACING_SAMPLING_RATE", 1.0)
+TRACING_ZIPKIN_ENDPOINT = env.optional("TRACING_ZIPKIN_ENDPOINT", "")
 
 # "dapr" (always, but for the benchmark's no-Dapr baseline: "direct", see common/direct_redis.py).
 TODO_BACKEND = env.optional("TODO_BACKEND", "dapr")
@@ -86,9 +90,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "webapp.todo",
     "webapp.accounts",
+    "common.apps.ObservabilityConfig",
+    "webapp.ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost (inside OpenTelemetry's, which instruments itself in first): times and logs
+    # the whole request, with its trace id.
+    "common.request_observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

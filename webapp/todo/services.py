@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from common import lock, state
+from common import lock, metrics, state, tracing
 from common.dapr_names import TASK_EVENTS_TOPIC, TASK_STORE, WEBAPP_APP_ID
 from common.publish import PublishError, publish_cloudevent
 from common.task_events import Task, TaskEvent
@@ -42,7 +42,12 @@ def _operations(
     owner: int, task_list: TaskList, etag: str | None, event: TaskEvent
 ) -> list[dict[str, Any]]:
     key = list_key(owner)
-    save = state.Upsert(key, task_list.to_state(), etag, metadata={"type": event.type})
+    # The outbox copies the save's metadata onto its CloudEvent. Dapr 1.18 sets only `traceid`
+    # there and an empty `traceparent`, which would start the delivery on a new trace.
+    envelope = {"type": event.type}
+    if traceparent := tracing.current_traceparent():
+        envelope["traceparent"] = traceparent
+    save = state.Upsert(key, task_list.to_state(), etag, metadata=envelope)
     # The outbox publishes this projection (the event) instead of the whole saved list.
     projection = state.Upsert(
         key,
@@ -57,6 +62,7 @@ async def _publish_now(event: TaskEvent) -> None:
         await publish_cloudevent(
             TASK_EVENTS_TOPIC, event.dedupe_key, event.type, WEBAPP_APP_ID, event.to_data()
         )
+        metrics.EVENTS_PUBLISHED.labels(TASK_EVENTS_TOPIC, event.type, "direct").inc()
     except PublishError:
         # The outbox still delivers it, about a second later.
         logger.warning("direct publish failed; relying on the outbox", exc_info=True)
@@ -109,6 +115,7 @@ async def _apply_locked(
             # Only when a lock expired mid-write; the outbox may publish this attempt too.
             logger.error("task list %s changed while locked; retrying", key)
             continue
+        metrics.EVENTS_PUBLISHED.labels(TASK_EVENTS_TOPIC, change.event.type, "outbox").inc()
         await _publish_now(change.event)
         deleted = change.event.type == "task.deleted"
         return Outcome(None if deleted else change.task, change.event.type)

@@ -1,0 +1,98 @@
+"""Decorators for subscription endpoints: each delivered CloudEvent continues the trace it
+carries (its `traceparent`), and is counted as delivered or dead-lettered.
+
+    @require_POST
+    @from_sidecar
+    @observed_delivery
+    async def task_event(request): ...
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from opentelemetry.trace import SpanKind
+
+from common import metrics, tracing
+
+AsyncView = Callable[..., Awaitable[HttpResponse]]
+
+
+def _envelope(body: bytes) -> dict[str, Any]:
+    """The CloudEvent as far as it parses; the view itself rejects what does not."""
+    try:
+        envelope = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return envelope if isinstance(envelope, dict) else {}
+
+
+def _acknowledged(response: HttpResponse) -> bool:
+    if not 200 <= response.status_code < 300:
+        return False
+    try:
+        status = json.loads(response.content).get("status", "SUCCESS")
+    except (ValueError, AttributeError):
+        return True
+    return status == "SUCCESS"
+
+
+def _route(envelope: dict[str, Any]) -> str:
+    """Dapr names the CloudEvents its outbox publishes `outbox-<uuid>`."""
+    return "outbox" if str(envelope.get("id", "")).startswith("outbox-") else "direct"
+
+
+def _in_event_trace(envelope: dict[str, Any], default_topic: str) -> AbstractContextManager[Any]:
+    """A consumer span continuing the trace the CloudEvent carries."""
+    topic = str(envelope.get("topic", "")) or default_topic
+    return tracing.span(
+        f"{topic} receive",
+        traceparent=str(envelope.get("traceparent", "")),
+        kind=SpanKind.CONSUMER,
+        **{
+            "messaging.message.id": str(envelope.get("id", "")),
+            "cloudevents.type": str(envelope.get("type", "")),
+        },
+    )
+
+
+def observed_delivery(view: AsyncView) -> AsyncView:
+    """A consumer span in the event's trace; delivered count and latency when acknowledged."""
+
+    @functools.wraps(view)
+    async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        envelope = _envelope(request.body)
+        topic, event_type = str(envelope.get("topic", "")), str(envelope.get("type", ""))
+        with _in_event_trace(envelope, "event"):
+            response = await view(request, *args, **kwargs)
+        if _acknowledged(response):
+            metrics.EVENTS_DELIVERED.labels(topic=topic, event_type=event_type).inc()
+            data = envelope.get("data")
+            occurred_at = data.get("occurred_at", "") if isinstance(data, dict) else ""
+            elapsed = metrics.seconds_since(occurred_at)
+            if elapsed is not None:
+                metrics.EVENT_RECEIVE_LATENCY.labels(topic=topic, route=_route(envelope)).observe(
+                    elapsed
+                )
+        return response
+
+    return observed
+
+
+def observed_dead_letter(view: AsyncView) -> AsyncView:
+    """Counts each event that reached a dead-letter topic, inside the trace it carries."""
+
+    @functools.wraps(view)
+    async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        envelope = _envelope(request.body)
+        with _in_event_trace(envelope, "dead-letter"):
+            response = await view(request, *args, **kwargs)
+        metrics.EVENTS_DEAD_LETTERED.labels(topic=str(envelope.get("topic", ""))).inc()
+        return response
+
+    return observed

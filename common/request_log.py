@@ -1,0 +1,35 @@
+"""One JSON log line per request: method, path, status, duration, user id and trace id.
+
+Daphne's own access log is off (it is not JSON); this is the access log. The trace and user
+ids are added to the record by json_logging's filter, like on every other line.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponseBase
+
+from common.request_metrics import view_label
+
+logger = logging.getLogger("dapr_todo.requests")
+
+# Probes every few seconds per service; their absence from the log is the healthy case.
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def log_request(request: HttpRequest, response: HttpResponseBase, seconds: float) -> None:
+    status = response.status_code
+    if request.path in QUIET_PATHS and status < 400:
+        return
+    logger.log(
+        logging.ERROR if status >= 500 else logging.INFO,
+        "request",
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "view": view_label(request),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+        },
+    )

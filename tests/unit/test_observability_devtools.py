@@ -1,0 +1,69 @@
+"""The per-run sidecar Configuration, Prometheus's scrape config, and the dashboard."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from common import metrics
+from devtools import observability
+from devtools.dapr_config import sidecar_config
+from devtools.topology import COMPONENTS_DIR, REPO_ROOT, free_topology
+
+DASHBOARDS = REPO_ROOT / "helm" / "dapr-todo" / "dashboards"
+
+
+def test_sidecar_config_gets_this_systems_rate_zipkin_and_names_file(tmp_path: Path) -> None:
+    topology = free_topology(tmp_path)
+    written = yaml.safe_load(sidecar_config(topology, "0.25").read_text())
+    default = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())
+    assert written["spec"]["tracing"] == {
+        "samplingRate": "0.25",
+        "zipkin": {"endpointAddress": f"http://127.0.0.1:{topology.zipkin_port}/api/v2/spans"},
+    }
+    resolver = written["spec"]["nameResolution"]
+    assert resolver["component"] == "sqlite"
+    assert resolver["configuration"]["connectionString"] == str(tmp_path / "names.db")
+    unchanged = ("tracing", "nameResolution")
+    assert {k: v for k, v in written["spec"].items() if k not in unchanged} == {
+        k: v for k, v in default["spec"].items() if k not in unchanged
+    }
+
+
+@pytest.mark.parametrize("raw", ["2", "-0.1", "often"])
+def test_bad_sampling_rates_are_refused(raw: str) -> None:
+    with pytest.raises(observability.BadSamplingRate, match="TRACING_SAMPLING_RATE"):
+        observability.sampling_rate({"TRACING_SAMPLING_RATE": raw})
+
+
+def test_sampling_rate_defaults_to_one() -> None:
+    assert observability.sampling_rate({}) == "1"
+
+
+def test_prometheus_scrapes_every_app_and_sidecar(tmp_path: Path) -> None:
+    topology = free_topology(tmp_path)
+    jobs = {job["job_name"]: job for job in observability.scrape_config(topology)["scrape_configs"]}
+    for name, port in (("apps", "app_port"), ("sidecars", "dapr_metrics_port")):
+        targets = {
+            (group["targets"][0], group["labels"]["app_id"])
+            for group in jobs[name]["static_configs"]
+        }
+        assert targets == {(f"127.0.0.1:{getattr(s, port)}", s.app_id) for s in topology.services}
+
+
+def test_dashboard_queries_only_series_that_exist() -> None:
+    defined = {family.name for series in metrics.NAMED_SERIES for family in series.collect()}
+    for path in DASHBOARDS.glob("*.json"):
+        dashboard = json.loads(path.read_text())
+        exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+        assert exprs, path
+        used = {
+            re.sub(r"_(total|bucket|count|sum)$", "", name)
+            for expr in exprs
+            for name in re.findall(r"\bdapr_todo_[a-z_]+", expr)
+        }
+        assert used <= defined, used - defined

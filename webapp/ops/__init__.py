@@ -1,0 +1,1 @@
+"""The operator page: live health, event rate and delivery latency of every service."""
