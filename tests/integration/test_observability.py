@@ -14,7 +14,7 @@ import pytest
 
 from common import metrics
 from devtools import commands, observability
-from tests.integration.conftest import TEST_SETTINGS, RunningSystem
+from tests.conftest import TEST_SETTINGS, RunningSystem
 from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
