@@ -162,10 +162,15 @@ def test_malformed_event_is_dead_lettered_and_the_subscription_keeps_working(
     system.app_process("sync_worker").wait_for_line(
         lambda line: logged(line, "dead-lettered task event", event_id=event_id), timeout=60
     )
-    dead = httpx.get(f"{sync_worker.app_url}/ops/dead-letters", timeout=10).json()["dead_letters"]
-    [entry] = [e for e in dead if e["event_id"] == event_id]
-    assert entry["reason"] == "event owner is not a user id"
-    assert "not a user" in entry["body"]
+    assert httpx.get(f"{sync_worker.app_url}/ops/dead-letters", timeout=10).status_code == 403
+    via_webapp = f"{system.service('webapp').sidecar_url}/v1.0/invoke/sync-worker/method"
+    dead = httpx.get(f"{via_webapp}/ops/dead-letters", timeout=10).json()["dead_letters"]
+    # Each subscriber (sync-worker, bindings-worker) dead-letters its own copy.
+    entries = [e for e in dead if e["event_id"] == event_id]
+    assert entries
+    for entry in entries:
+        assert entry["reason"] == "event owner is not a user id"
+        assert "not a user" in entry["body"]
     with user.socket(sync_worker) as socket:
         send_hello(socket)
         task = user.create_task("After the poison")

@@ -12,6 +12,7 @@ import pytest
 from common.dapr_names import STATE_STORE
 from tests.conftest import RunningSystem
 from tests.integration.webapp_http import WebappUser
+from webapp.sessions import state_key
 
 pytestmark = pytest.mark.integration
 
@@ -128,9 +129,11 @@ def test_oversized_body_is_400(alice: WebappUser) -> None:
 
 def test_session_lives_in_the_dapr_state_store(system: RunningSystem, alice: WebappUser) -> None:
     sidecar = system.service("webapp").sidecar_url
-    session = httpx.get(f"{sidecar}/v1.0/state/{STATE_STORE}/session-{alice.session_key}")
+    session = httpx.get(f"{sidecar}/v1.0/state/{STATE_STORE}/{state_key(alice.session_key)}")
     assert session.status_code == 200
     assert session.json()  # the encoded session
+    plain = httpx.get(f"{sidecar}/v1.0/state/{STATE_STORE}/session-{alice.session_key}")
+    assert plain.status_code == 204  # the session key itself never names state
 
 
 def test_signed_out_user_is_sent_to_sign_in(system: RunningSystem) -> None:
