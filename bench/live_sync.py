@@ -73,7 +73,8 @@ async def sign_up(base_url: str, index: int) -> User:
               "csrfmiddlewaretoken": client.cookies["csrftoken"]},
         headers={"Referer": base_url + "/"},
     )  # fmt: skip
-    response.raise_for_status()
+    if response.status_code != 302:
+        raise RuntimeError(f"sign-up failed: {response.status_code} {response.text[:200]}")
     return User(index, client, client.cookies["sessionid"])
 
 

@@ -29,6 +29,8 @@ async def task_event(request: HttpRequest) -> JsonResponse:
     except MalformedEvent as error:
         logger.warning("malformed task event dropped to dead letter", extra={"reason": str(error)})
         return drop()
+    if event.type == "task.created" and event.task.due is None:
+        return success()  # a new task without a due date has no reminder to manage
     try:
         result = await actors.call(
             dapr_names.REMINDER_ACTOR_TYPE, event.task.id, "apply_event", event.to_data()
