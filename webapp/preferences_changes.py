@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from common.publish import PublishError
@@ -38,26 +39,24 @@ async def update_preferences(
     await save_preferences(owner, after, etag)
     if after == before:
         return PreferencesSaved()
-    tabs_told = await _tell_tabs(owner)
-    reminders_moved = not affects_reminders(before, after) or await _move_reminders(owner)
+    tabs_told = await _succeeds(publish_preferences_changed(owner), PublishError, owner)
+    # A reminder re-reads the preferences when it fires, so when this fails only a longer
+    # lead time (an earlier reminder) is missed until the next change of that task.
+    reminders_moved = not affects_reminders(before, after) or await _succeeds(
+        notify_preferences_changed(owner), BindingsWorkerUnavailable, owner
+    )
     return PreferencesSaved(reminders_moved, tabs_told)
 
 
-async def _move_reminders(owner: int) -> bool:
+async def _succeeds(call: Awaitable[object], failure: type[Exception], owner: int) -> bool:
+    """Awaits `call`; a `failure` is logged as a warning and answered False."""
     try:
-        await notify_preferences_changed(owner)
-    except BindingsWorkerUnavailable:
-        # A reminder re-reads the preferences when it fires, so only a longer lead time
-        # (an earlier reminder) is missed until the next change of that task.
-        logger.warning("reminders not rescheduled", extra={"owner": owner}, exc_info=True)
-        return False
-    return True
-
-
-async def _tell_tabs(owner: int) -> bool:
-    try:
-        await publish_preferences_changed(owner)
-    except PublishError:
-        logger.warning("preferences change not published", extra={"owner": owner}, exc_info=True)
+        await call
+    except failure:
+        logger.warning(
+            "preferences change not passed on",
+            extra={"owner": owner, "failure": failure.__name__},
+            exc_info=True,
+        )
         return False
     return True
