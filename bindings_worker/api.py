@@ -1,4 +1,5 @@
-"""Endpoints webapp calls by service invocation: send a test e-mail, list reminders."""
+"""Endpoints webapp calls by service invocation: send a test e-mail, list reminders,
+reschedule after a preferences change."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bindings_worker import actors, reminder_index, smtp, users
 from bindings_worker.callers import only_from
 from bindings_worker.emails import test_email
+from bindings_worker.rescheduling import reschedule_owner_reminders
 from common import dapr_names
 from common.dapr_callback import from_sidecar
 
@@ -78,3 +80,20 @@ async def reminders(request: HttpRequest) -> HttpResponse:
     except actors.ActorCallFailed as failed:
         return error(f"reminders are unavailable: {failed}", 503)
     return JsonResponse({"owner": owner, "reminders": entries})
+
+
+@require_POST
+@from_sidecar
+@only_from(dapr_names.WEBAPP_APP_ID)
+async def preferences_changed(request: HttpRequest) -> HttpResponse:
+    """The owner's lead time, time zone or reminders on/off changed: move their reminders."""
+    try:
+        owner = owner_id(json_body(request).get("owner"))
+    except BadRequest as bad:
+        return error(str(bad), 400)
+    try:
+        count = await reschedule_owner_reminders(owner)
+    except actors.ActorCallFailed as failed:
+        logger.warning("reminders not rescheduled", extra={"owner": owner, "reason": str(failed)})
+        return error(f"reminders could not be rescheduled: {failed}", 503)
+    return JsonResponse({"owner": owner, "rescheduled": count})

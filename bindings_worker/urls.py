@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include(actor_host.urlpatterns)),
     path("api/test-email", api.send_test_email, name="test-email"),
     path("api/reminders", api.reminders, name="reminders"),
+    path("api/preferences-changed", api.preferences_changed, name="preferences-changed"),
 ]

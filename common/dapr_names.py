@@ -23,6 +23,8 @@ RESILIENCY = "resiliency"
 
 TASK_EVENTS_TOPIC = "task-events"
 TASK_EVENTS_DEAD_LETTER_TOPIC = "task-events-dead"
+# Changes to a user (preferences) that their open tabs show; common/user_events.py.
+USER_EVENTS_TOPIC = "user-events"
 
 # Reminder actors hosted by bindings-worker (one per task, actor id = task id).
 REMINDER_ACTOR_TYPE = "TaskReminder"

@@ -96,7 +96,10 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         elif seq <= self.seq:
             return
         elif seq == self.seq + 1:
-            await self.send(event_message(seq, message["html"]))
+            refresh = message.get("refresh", False)
+            await self.send(
+                refresh_message(seq) if refresh else event_message(seq, message["html"])
+            )
             self.seq, self.epoch = seq, epoch
         else:
             await self._catch_up(self.seq)

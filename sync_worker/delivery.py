@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 from redis.exceptions import RedisError
 
 from common.task_events import TaskEvent
+from common.user_events import UserEvent
 from sync_worker.fanout import push_event
 from sync_worker.rendering import render_for_tabs
 from sync_worker.sequencer import Sequenced, sequence_event
+from sync_worker.synclog import refresh_data
 
 logger = logging.getLogger(__name__)
 
@@ -35,25 +39,39 @@ async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
     Raises StateError when the log cannot be written (Dapr should redeliver). A failed
     push is only logged: the event is in the log, and tabs catch up from there.
     """
-    async with _owner_lock(event.owner):
-        sequenced = await sequence_event(event.owner, event.dedupe_key, event.to_data())
+    return await _deliver(
+        "task event", event.owner, event.dedupe_key, event.to_data(), lambda: render_for_tabs(event)
+    )
+
+
+async def deliver_user_event(event: UserEvent) -> Sequenced | None:
+    """Logs a refresh entry for `event`'s user and pushes it: every tab re-fetches its list.
+
+    None for a duplicate; raises StateError like deliver_task_event.
+    """
+    return await _deliver(
+        "user event", event.owner, event.dedupe_key, refresh_data(event.type), lambda: ""
+    )
+
+
+async def _deliver(
+    what: str, owner: int, dedupe_key: str, data: dict[str, Any], render: Callable[[], str]
+) -> Sequenced | None:
+    async with _owner_lock(owner):
+        sequenced = await sequence_event(owner, dedupe_key, data)
         if sequenced is None:
-            logger.info("duplicate task event ignored", extra={"dedupe_key": event.dedupe_key})
+            logger.info(f"duplicate {what} ignored", extra={"dedupe_key": dedupe_key})
             return None
         logger.info(
-            "task event sequenced",
-            extra={
-                "dedupe_key": event.dedupe_key,
-                "owner": event.owner,
-                "seq": sequenced.event.seq,
-            },
+            f"{what} sequenced",
+            extra={"dedupe_key": dedupe_key, "owner": owner, "seq": sequenced.event.seq},
         )
         try:
-            await push_event(sequenced, render_for_tabs(event))
+            await push_event(sequenced, render())
         except (RedisError, OSError):
             logger.warning(
                 "push to open tabs failed; they catch up from the log",
-                extra={"owner": event.owner, "seq": sequenced.event.seq},
+                extra={"owner": owner, "seq": sequenced.event.seq},
                 exc_info=True,
             )
     return sequenced

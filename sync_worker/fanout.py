@@ -27,6 +27,8 @@ def push_message(sequenced: Sequenced, html: str) -> dict[str, Any]:
         "epoch": sequenced.epoch,
         "seq": sequenced.event.seq,
         "html": html,
+        # A refresh entry: the socket sends a refresh message instead of `html`.
+        "refresh": sequenced.event.is_refresh,
     }
 
 

@@ -15,6 +15,13 @@ from typing import Any
 
 # Enough for a tab that was offline for a while; older gaps get a refresh instead.
 LOG_LENGTH = 200
+# The data of an entry that makes every tab re-fetch its list instead of applying one task
+# (a user event, e.g. a preferences change that re-renders every due time): {REFRESH: why}.
+REFRESH = "refresh"
+
+
+def refresh_data(reason: str) -> dict[str, Any]:
+    return {REFRESH: reason}
 
 
 class CorruptLog(ValueError):
@@ -27,6 +34,10 @@ class LoggedEvent:
     dedupe_key: str
     # The event's data as published (common.task_events.TaskEvent.to_data()).
     data: dict[str, Any]
+
+    @property
+    def is_refresh(self) -> bool:
+        return REFRESH in self.data
 
     def to_state(self) -> dict[str, Any]:
         return {"seq": self.seq, "dedupe_key": self.dedupe_key, "data": self.data}
@@ -83,10 +94,13 @@ class SyncLog:
         return logged
 
     def since(self, after: int) -> CatchUp:
-        """Events with seq > after; a refresh when `after` predates the log or is ahead of it."""
+        """Events with seq > after; a refresh when `after` predates the log or is ahead of it,
+        or when a refresh entry follows it (the re-fetched list has the later events too).
+        """
         oldest = self.events[0].seq if self.events else self.seq + 1
         if after < oldest - 1 or after > self.seq:
             return CatchUp(refresh=True, seq=self.seq)
-        return CatchUp(
-            refresh=False, seq=self.seq, events=tuple(e for e in self.events if e.seq > after)
-        )
+        events = tuple(e for e in self.events if e.seq > after)
+        if any(e.is_refresh for e in events):
+            return CatchUp(refresh=True, seq=self.seq)
+        return CatchUp(refresh=False, seq=self.seq, events=events)

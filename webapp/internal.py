@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from django.contrib.auth import aget_user
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from common import state
 from common.dapr_callback import from_sidecar
-from common.dapr_names import SYNC_WORKER_APP_ID
+from common.dapr_names import BINDINGS_WORKER_APP_ID, SYNC_WORKER_APP_ID
+from webapp.preferences import load_preferences
 from webapp.sessions import SessionStore
+
+
+def refused_caller(request: HttpRequest, app_id: str) -> JsonResponse | None:
+    """A 403 unless the calling sidecar says the caller is `app_id` (dapr-caller-app-id)."""
+    if request.headers.get("dapr-caller-app-id") == app_id:
+        return None
+    return JsonResponse({"error": f"only {app_id} may ask"}, status=403)
 
 
 @require_POST
@@ -20,8 +30,8 @@ async def session_user(request: HttpRequest) -> JsonResponse:
 
     Body {"session_key": "..."}; answers {"user_id": n} or 404 when no user is signed in.
     """
-    if request.headers.get("dapr-caller-app-id") != SYNC_WORKER_APP_ID:
-        return JsonResponse({"error": "only the sync worker may ask"}, status=403)
+    if refused := refused_caller(request, SYNC_WORKER_APP_ID):
+        return refused
     try:
         session_key = json.loads(request.body)["session_key"]
     except (ValueError, KeyError, TypeError):
@@ -34,3 +44,26 @@ async def session_user(request: HttpRequest) -> JsonResponse:
     if not user.is_authenticated:
         return JsonResponse({"error": "no user signed in with that session"}, status=404)
     return JsonResponse({"user_id": user.pk})
+
+
+@require_GET
+@from_sidecar
+async def preferences(request: HttpRequest) -> JsonResponse:
+    """A user's preferences, for the bindings worker's reminders and digest.
+
+    GET ?owner=<user id>; answers {"owner": n, "preferences": {...}}, with null
+    preferences when the user never saved any (the bindings worker's defaults apply).
+    """
+    if refused := refused_caller(request, BINDINGS_WORKER_APP_ID):
+        return refused
+    raw = request.GET.get("owner", "")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        return JsonResponse({"error": "owner must be a positive user id"}, status=400)
+    owner = int(raw)
+    try:
+        found, etag = await load_preferences(owner)
+    except state.StateError:
+        return JsonResponse({"error": "preferences are unavailable right now"}, status=503)
+    return JsonResponse(
+        {"owner": owner, "preferences": asdict(found) if etag is not None else None}
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("common.health")),
     path("accounts/", include("webapp.accounts.urls")),
     path("internal/session-user", internal.session_user, name="internal-session-user"),
+    path("internal/preferences", internal.preferences, name="internal-preferences"),
     path("ops/", include("webapp.ops.urls")),
     path("", include("webapp.todo.urls")),
 ]

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -272,3 +275,35 @@ def test_a_socket_on_another_instance_receives_events_whichever_instance_sequenc
                     break
             assert by_a & set(seen), "instance A sequenced none of the events"
             assert by_b & set(seen), "instance B sequenced none of the events"
+
+
+def save_settings(user: WebappUser, time_zone: str) -> None:
+    page = user.http.get("/settings/").text
+    etag = re.search(r'name="etag" value="([^"]*)"', page)
+    assert etag, page[:500]
+    fields = {"time_zone": time_zone, "reminder_lead_minutes": "0", "digest_time": "08:00"}
+    response = user.http.post(
+        "/settings/",
+        data={**fields, "etag": etag[1], "csrfmiddlewaretoken": user.csrf_token},
+    )
+    assert response.status_code == 200, response.text[:500]
+
+
+def test_saving_settings_refreshes_every_tab_of_the_user(
+    sync_worker: Service, user: WebappUser
+) -> None:
+    task = user.post_json(
+        "/tasks/", {"title": "Due somewhere", "due": "2026-12-24T09:00", "priority": "normal"}
+    )["task"]
+    first, second = user.socket(sync_worker), user.socket(sync_worker)
+    with first, second:
+        for socket in (first, second):
+            send_hello(socket)
+            assert receive(socket).seq == 1  # the task, caught up from the log
+        save_settings(user, "Asia/Tokyo")
+        for socket in (first, second):
+            message = receive(socket)
+            assert (message.seq, message.refresh) == (2, True)
+    # What the refreshed tabs fetch: due times in the new time zone.
+    tokyo = datetime.fromisoformat(task["due"]).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"Due {tokyo:%a} {tokyo.day} {tokyo:%b %Y, %H:%M}" in user.http.get("/").text

@@ -7,11 +7,13 @@ sleeping: reminders fire in due order, so once the later one arrived the earlier
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime, timedelta
 from email.parser import BytesParser
 from email.policy import default
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -21,7 +23,9 @@ from devtools import commands
 from devtools.mailsink import read_index, wait_for_messages
 from devtools.probes import Probe, http_ok, wait_until
 from tests.conftest import RunningSystem
+from tests.integration.clients import session_user_id
 from tests.integration.publishing import changed, now, publish, task_event
+from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
 
@@ -223,3 +227,51 @@ def test_invocation_api_refuses_other_callers_and_bad_input(system: RunningSyste
     assert unknown.status_code == 404
     assert invoke(system, "webapp", "GET", "api/reminders?owner=x").status_code == 400
     assert reminders_via_webapp(system, owner) == []
+
+
+def save_lead_time(user: WebappUser, minutes: int) -> None:
+    page = user.client.get("/settings/").text
+    etag = re.search(r'name="etag" value="([^"]*)"', page)
+    assert etag
+    fields = {"time_zone": "Europe/Berlin", "reminder_emails": "on", "digest_time": "08:00"}
+    response = user.client.post(
+        "/settings/",
+        data={
+            **fields,
+            "reminder_lead_minutes": str(minutes),
+            "etag": etag[1],
+            "csrfmiddlewaretoken": user.csrf_token,
+        },
+        headers={"Referer": user.base_url + "/"},
+    )
+    assert response.status_code == 200, response.text
+    assert "could not be moved" not in response.text
+
+
+def test_longer_lead_time_moves_a_pending_reminder(
+    system: RunningSystem, webapp_user: WebappUser
+) -> None:
+    owner = session_user_id(system.service("sync_worker"), webapp_user.session_key)
+    email = f"{webapp_user.username}@example.com"
+    due = (now() + timedelta(minutes=5, seconds=15)).replace(microsecond=0)
+    local_due = due.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M:%S")
+    webapp_user.create("Lead time", due=local_due)
+    pending = wait_for_status(system, owner, "scheduled")
+    assert datetime.fromisoformat(pending["remind_at"]) == due  # lead time 0: at the due time
+
+    save_lead_time(webapp_user, 5)
+    moved = due - timedelta(minutes=5)
+    message = wait_for_reminder(system, email, "Lead time", timeout=60)
+    received = datetime.fromisoformat(message["received_at"])
+    assert moved <= received < due - timedelta(minutes=4)
+    sent = wait_for_status(system, owner, "sent")
+    assert datetime.fromisoformat(sent["remind_at"]) == moved
+
+    # Re-planning a sent reminder (lead time back to 0) sends nothing more.
+    save_lead_time(webapp_user, 0)
+    publish(
+        system.service("webapp"),
+        task_event(owner, due=now() + timedelta(seconds=2), title="Sentinel"),
+    )
+    wait_for_reminder(system, email, "Sentinel")
+    assert len(arrived(system, email, "Lead time")) == 1

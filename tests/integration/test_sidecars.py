@@ -57,6 +57,7 @@ def test_sync_worker_sidecar_has_the_declarative_subscriptions(system: RunningSy
     assert routes == {
         ("task-events", "/events/task-events"),
         ("task-events-dead", "/events/task-events-dead"),
+        ("user-events", "/events/user-events"),
     }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from bindings_worker import actors
 from bindings_worker.api import BadRequest, owner_id
 
 pytestmark = pytest.mark.urls("bindings_worker.urls")
@@ -39,3 +40,47 @@ def test_app_token_is_checked_when_set(settings: object) -> None:
     settings.APP_API_TOKEN = "s3cret"  # type: ignore[attr-defined]
     response = Client().get("/api/reminders?owner=1", **FROM_WEBAPP)
     assert response.status_code == 401
+
+
+def test_preferences_changed_reschedules_each_listed_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, str, str]] = []
+
+    async def call(actor_type: str, actor_id: str, method: str, body: object = None) -> object:
+        calls.append((actor_type, actor_id, method))
+        return [{"task_id": "a"}, {"task_id": "b"}] if method == "list" else {}
+
+    monkeypatch.setattr(actors, "call", call)
+    response = Client().post(
+        "/api/preferences-changed",
+        data={"owner": 5},
+        content_type="application/json",
+        **FROM_WEBAPP,
+    )
+    assert response.json() == {"owner": 5, "rescheduled": 2}
+    assert calls[0] == ("OwnerReminders", "5", "list")
+    assert sorted(calls[1:]) == [
+        ("TaskReminder", "a", "reschedule"),
+        ("TaskReminder", "b", "reschedule"),
+    ]
+
+
+def test_preferences_changed_without_actors_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def call(*args: object, **kwargs: object) -> object:
+        raise actors.ActorCallFailed("placement down")
+
+    monkeypatch.setattr(actors, "call", call)
+    response = Client().post(
+        "/api/preferences-changed",
+        data={"owner": 5},
+        content_type="application/json",
+        **FROM_WEBAPP,
+    )
+    assert response.status_code == 503
+    assert "placement down" in response.json()["error"]
+
+
+def test_preferences_changed_needs_an_owner() -> None:
+    response = Client().post(
+        "/api/preferences-changed", data={}, content_type="application/json", **FROM_WEBAPP
+    )
+    assert response.status_code == 400

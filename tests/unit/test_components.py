@@ -73,6 +73,7 @@ def test_subscriptions_route_to_sync_worker_endpoints() -> None:
     assert set(subscriptions) == {
         dapr_names.TASK_EVENTS_TOPIC,
         dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC,
+        dapr_names.USER_EVENTS_TOPIC,
     }
     main = subscriptions[dapr_names.TASK_EVENTS_TOPIC]["spec"]
     assert main["pubsubname"] == dapr_names.PUBSUB

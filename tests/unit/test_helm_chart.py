@@ -206,11 +206,12 @@ def test_pubsub_scopes_who_publishes_and_subscribes_what() -> None:
     publishing = dict(part.split("=") for part in meta["publishingScopes"].split(";"))
     subscribing = dict(part.split("=") for part in meta["subscriptionScopes"].split(";"))
     topic, dead = dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
+    user = dapr_names.USER_EVENTS_TOPIC
     # Scopes bind only protected topics for apps they leave without topics.
-    assert set(meta["protectedTopics"].split(",")) == {topic, dead}
-    assert publishing[dapr_names.WEBAPP_APP_ID] == topic
+    assert set(meta["protectedTopics"].split(",")) == {topic, dead, user}
+    assert set(publishing[dapr_names.WEBAPP_APP_ID].split(",")) == {topic, user}
     assert publishing[dapr_names.SYNC_WORKER_APP_ID] == dead
-    assert set(subscribing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {topic, dead}
+    assert set(subscribing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {topic, dead, user}
     assert subscribing[dapr_names.WEBAPP_APP_ID] == ""
 
 

@@ -20,6 +20,7 @@ from sync_worker.protocol import event_message, refresh_message
 from sync_worker.rendering import render_logged
 from sync_worker.sequencer import Sequenced, log_key, sequence_event
 from sync_worker.sessions import SessionCheckUnavailable
+from sync_worker.synclog import refresh_data
 from tests.task_event_factory import make_event
 from tests.unit.fake_state import FakeStateStore
 
@@ -257,5 +258,30 @@ def test_catch_up_over_an_unreadable_logged_event_sends_a_refresh(setup: FakeSta
         setup.put(STATE_STORE, log_key(USER), stored)
         await hello(socket, after=0)
         assert await socket.receive_from() == refresh_message(1)
+
+    run(scenario)
+
+
+def test_a_pushed_refresh_entry_is_sent_as_a_refresh_message() -> None:
+    async def scenario(socket: WebsocketCommunicator) -> None:
+        await hello(socket)
+        [first] = await log_events(1)
+        await push(first)
+        await receive_event(socket, 1)
+        refresh = await sequence_event(USER, "user-event:e1", refresh_data("user.changed"))
+        assert refresh is not None
+        await push_event(refresh, "")
+        assert await socket.receive_from() == refresh_message(2)
+
+    run(scenario)
+
+
+def test_catch_up_past_a_refresh_entry_is_one_refresh() -> None:
+    async def scenario(socket: WebsocketCommunicator) -> None:
+        await log_events(1)
+        await sequence_event(USER, "user-event:e1", refresh_data("user.changed"))
+        await log_events(1, first=3)
+        await hello(socket, after=1)
+        assert await socket.receive_from() == refresh_message(3)
 
     run(scenario)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from sync_worker.synclog import LOG_LENGTH, CorruptLog, LoggedEvent, SyncLog
+from sync_worker.synclog import (
+    LOG_LENGTH,
+    CatchUp,
+    CorruptLog,
+    LoggedEvent,
+    SyncLog,
+    refresh_data,
+)
 
 
 def filled(count: int) -> SyncLog:
@@ -92,3 +99,12 @@ def test_from_state_rejects_other_shapes(raw: object) -> None:
 def test_logged_event_state_round_trip() -> None:
     event = LoggedEvent(4, "t:2", {"type": "task.created"})
     assert LoggedEvent.from_state(event.to_state()) == event
+
+
+def test_a_refresh_entry_after_the_tab_s_seq_makes_catch_up_a_refresh() -> None:
+    log = filled(2)
+    refresh = log.append("user-event:e1", refresh_data("user.preferences_changed"))
+    log.append("t:4", {"n": 4})
+    assert refresh.is_refresh
+    assert log.since(1) == CatchUp(refresh=True, seq=4)
+    assert [e.seq for e in log.since(3).events] == [4]

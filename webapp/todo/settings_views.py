@@ -1,15 +1,51 @@
-"""The settings page: preferences saved with the ETag they were read with."""
+"""The settings page: preferences saved with the ETag they were read with, the user's
+upcoming reminders and a test e-mail (both asked of bindings-worker by invocation).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common import state
-from webapp.preferences import load_preferences, save_preferences
+from webapp.bindings_worker_client import (
+    BindingsWorkerUnavailable,
+    EmailNotSent,
+    list_upcoming_reminders,
+    send_test_email,
+)
+from webapp.preferences import Preferences, load_preferences
+from webapp.preferences_changes import update_preferences
 from webapp.todo.preferences_form import PreferencesForm
+
+CONFLICT = (
+    "Your settings were changed in another tab; these are the current ones. "
+    "Your change was not saved."
+)
+REMINDERS_NOT_MOVED = (
+    "Saved, but your pending reminders could not be moved to the new lead time right now."
+)
+REMINDERS_UNAVAILABLE = "Your upcoming reminders cannot be shown right now; try again later."
+EMAIL_UNAVAILABLE = "The e-mail service is unavailable right now; try again later."
+
+
+async def _settings_page(
+    request: HttpRequest,
+    preferences: Preferences,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    try:
+        reminders = await list_upcoming_reminders(request.user.pk)
+        context = {**context, "reminders": reminders}
+    except BindingsWorkerUnavailable:
+        context = {**context, "reminders_error": REMINDERS_UNAVAILABLE}
+    context = {**context, "time_zone": preferences.time_zone}
+    return render(request, "todo/settings.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,22 +56,46 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
     current, etag = await load_preferences(user.pk)
     if request.method == "GET":
         form = PreferencesForm.for_preferences(current)
-        return render(request, "todo/settings.html", {"form": form, "etag": etag or ""})
+        return await _settings_page(request, current, {"form": form, "etag": etag or ""})
     form = PreferencesForm(request.POST)
     if not form.is_valid():
         context = {"form": form, "etag": request.POST.get("etag", "")}
-        return render(request, "todo/settings.html", context, status=422)
+        return await _settings_page(request, current, context, status=422)
     sent_etag = request.POST.get("etag") or None
     try:
-        await save_preferences(user.pk, form.preferences(), sent_etag)
+        saved = await update_preferences(user.pk, current, form.preferences(), sent_etag)
     except state.ETagMismatch:
         context = {
             "form": PreferencesForm.for_preferences(current),
             "etag": etag or "",
-            "conflict": "Your settings were changed in another tab; these are the current "
-            "ones. Your change was not saved.",
+            "conflict": CONFLICT,
         }
-        return render(request, "todo/settings.html", context, status=409)
+        return await _settings_page(request, current, context, status=409)
     _, new_etag = await load_preferences(user.pk)
     context = {"form": form, "etag": new_etag or "", "saved": True}
-    return render(request, "todo/settings.html", context)
+    if not saved.reminders_moved:
+        context["notice"] = REMINDERS_NOT_MOVED
+    return await _settings_page(request, form.preferences(), context)
+
+
+@require_POST
+@login_required
+async def test_email(request: HttpRequest) -> HttpResponse:
+    """Sends the user a test e-mail: "Sent to <address>", or why not (4xx/503)."""
+    user = await request.auser()
+    request.user = user
+    try:
+        result, status = {"ok": True, "message": f"Sent to {await send_test_email(user.pk)}."}, 200
+    except EmailNotSent as refused:
+        result, status = {"ok": False, "message": f"Not sent: {refused}"}, 422
+    except BindingsWorkerUnavailable:
+        result, status = {"ok": False, "message": EMAIL_UNAVAILABLE}, 503
+    if request.htmx:
+        return render(request, "todo/_test_email.html", {"test_email": result}, status=status)
+    current, etag = await load_preferences(user.pk)
+    context = {
+        "form": PreferencesForm.for_preferences(current),
+        "etag": etag or "",
+        "test_email": result,
+    }
+    return await _settings_page(request, current, context, status=status)

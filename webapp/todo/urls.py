@@ -7,6 +7,7 @@ from webapp.todo import settings_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("settings/", settings_views.preferences_page, name="settings"),
+    path("settings/test-email", settings_views.test_email, name="settings-test-email"),
     path("tasks/", views.task_create, name="task-create"),
     path("tasks/clear-completed", views.clear_completed, name="task-clear-completed"),
     path("tasks/<str:task_id>/edit", views.task_edit, name="task-edit"),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from datetime import datetime
 
 from django import template
+from django.templatetags.tz import do_timezone
 
 register = template.Library()
 
@@ -19,7 +19,11 @@ def idempotency_key() -> str:
 
 @register.filter
 def local_time(iso_utc: str | None, time_zone: str) -> datetime | None:
-    """An ISO UTC timestamp as an aware datetime in the user's time zone."""
+    """An ISO UTC timestamp as an aware datetime in the user's time zone.
+
+    Marked (as Django's `timezone` filter marks it) so that `date` and friends format it
+    as is, instead of converting it back to the server's TIME_ZONE.
+    """
     if not iso_utc:
         return None
-    return datetime.fromisoformat(iso_utc).astimezone(zoneinfo.ZoneInfo(time_zone or "UTC"))
+    return do_timezone(datetime.fromisoformat(iso_utc), time_zone or "UTC")
