@@ -136,7 +136,7 @@ def test_dead_letter_records_a_body_that_is_not_json(
     sidecar_client: Client, store: FakeStateStore
 ) -> None:
     sidecar_client.post("/events/task-events-dead", "poison", content_type="text/plain")
-    [entry] = sidecar_client.get("/ops/dead-letters").json()["dead_letters"]
+    [entry] = as_webapp(sidecar_client).json()["dead_letters"]
     assert (entry["body"], entry["event_id"]) == ("poison", None)
     assert entry["reason"].startswith("body is not JSON")
 
@@ -154,8 +154,20 @@ def test_dead_letter_asks_for_redelivery_when_state_is_down(sidecar_client: Clie
     assert response.json() == {"status": "RETRY"}
 
 
+def as_webapp(client: Client) -> Any:
+    """GET /ops/dead-letters as Dapr delivers webapp's service invocation."""
+    return client.get("/ops/dead-letters", headers={"dapr-caller-app-id": "webapp"})
+
+
 def test_ops_dead_letters_is_empty_at_first(sidecar_client: Client, store: FakeStateStore) -> None:
-    assert sidecar_client.get("/ops/dead-letters").json() == {"dead_letters": []}
+    assert as_webapp(sidecar_client).json() == {"dead_letters": []}
+
+
+@pytest.mark.usefixtures("store")
+@pytest.mark.parametrize("caller", [None, "bindings-worker"])
+def test_ops_dead_letters_is_only_for_webapp(sidecar_client: Client, caller: str | None) -> None:
+    headers = {"dapr-caller-app-id": caller} if caller else {}
+    assert sidecar_client.get("/ops/dead-letters", headers=headers).status_code == 403
 
 
 def test_app_api_token_is_required_when_configured(
