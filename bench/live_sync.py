@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import random
 import re
 import statistics
 import tempfile
@@ -41,6 +42,7 @@ ROWS = [
     ("throughput", "throughput (changes/s)"),
     ("delivered", "delivered (share)"),
     ("failed_writes", "failed writes"),
+    ("reconnects", "socket reconnects"),
 ]
 
 
@@ -51,6 +53,7 @@ class Run:
     arrived: dict[tuple[int, int], float] = field(default_factory=dict)
     write_latencies: list[float] = field(default_factory=list)
     failed_writes: int = 0
+    reconnects: int = 0
     expected: int = 0
     complete: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -78,21 +81,39 @@ async def sign_up(base_url: str, index: int) -> User:
     return User(index, client, client.cookies["sessionid"])
 
 
+SEQ = re.compile(r'data-seq="(\d+)"')
+OPEN_TIMEOUT = 120.0
+
+
 async def tab(
     url: str, origin: str, user: User, tab_id: int, run: Run, opened: asyncio.Queue
 ) -> None:
+    """One browser tab: hello with the last seq, record arrivals, reconnect like live.js."""
     headers = {"Cookie": f"sessionid={user.session}", "Origin": origin}
-    async with websockets.connect(url, additional_headers=headers, max_size=2**20) as socket:
-        await socket.send('{"type": "hello", "after": 0}')
-        await opened.put(tab_id)
-        async for message in socket:
-            now = time.perf_counter()
-            for number in TITLE.findall(str(message)):
-                key = (int(number), tab_id)
-                if key not in run.arrived and int(number) in run.sent:
-                    run.arrived[key] = now
-                    if len(run.arrived) >= run.expected > 0:
-                        run.complete.set()
+    last_seq, announced = 0, False
+    while True:
+        try:
+            async with websockets.connect(
+                url, additional_headers=headers, max_size=2**20
+            ) as socket:
+                await socket.send(f'{{"type": "hello", "after": {last_seq}}}')
+                if not announced:
+                    announced = True
+                    await opened.put(tab_id)
+                async for message in socket:
+                    now = time.perf_counter()
+                    text = str(message)
+                    if seq := SEQ.search(text):
+                        last_seq = max(last_seq, int(seq.group(1)))
+                    for number in TITLE.findall(text):
+                        key = (int(number), tab_id)
+                        if key not in run.arrived and int(number) in run.sent:
+                            run.arrived[key] = now
+                            if len(run.arrived) >= run.expected > 0:
+                                run.complete.set()
+        except (OSError, websockets.WebSocketException):
+            run.reconnects += 1
+            await asyncio.sleep(random.uniform(0.1, 1.0))
 
 
 async def write(user: User, number: int, run: Run) -> None:
@@ -135,8 +156,12 @@ async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, float
         user = users[tab_id % users_count]
         tabs_of.setdefault(user.index, []).append(tab_id)
         tab_tasks.append(asyncio.create_task(tab(url, webapp.app_url, user, tab_id, run, opened)))
-    for _ in tab_tasks:
-        await opened.get()
+
+    async def all_open() -> None:
+        for _ in tab_tasks:
+            await opened.get()
+
+    await asyncio.wait_for(all_open(), OPEN_TIMEOUT)
 
     changes = int(args.rate * args.seconds)
     run.expected = changes * args.tabs_per_user
@@ -166,6 +191,7 @@ async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, float
         "throughput": (changes - run.failed_writes) / elapsed,
         "write_p50_ms": percentile([w * 1000 for w in run.write_latencies], 50),
         "failed_writes": float(run.failed_writes),
+        "reconnects": float(run.reconnects),
     }
 
 

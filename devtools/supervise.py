@@ -99,6 +99,10 @@ class Supervised:
         return self.process.returncode
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
@@ -131,6 +135,12 @@ class ProcessGroup:
         return self.processes[name]
 
     def __enter__(self) -> ProcessGroup:
+        # A SIGTERM (CI's timeout, `kill`) would end this process without unwinding, leaving
+        # the group's processes (each in its own session) running: turn it into SystemExit.
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigterm = signal.getsignal(signal.SIGTERM)
+            if self._previous_sigterm in (signal.SIG_DFL, None):
+                signal.signal(signal.SIGTERM, _exit_on_sigterm)
         return self
 
     def __exit__(
@@ -140,3 +150,9 @@ class ProcessGroup:
         tb: TracebackType | None,
     ) -> None:
         self.stop_all()
+        previous = getattr(self, "_previous_sigterm", None)
+        if (
+            previous in (signal.SIG_DFL, None)
+            and threading.current_thread() is threading.main_thread()
+        ):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
