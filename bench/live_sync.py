@@ -82,7 +82,9 @@ async def sign_up(base_url: str, index: int) -> User:
 
 
 SEQ = re.compile(r'data-seq="(\d+)"')
-OPEN_TIMEOUT = 120.0
+OPEN_TIMEOUT = 600.0
+# Tabs connect a few at a time, as users open them, not as one thundering herd.
+CONNECTING_AT_ONCE = 20
 
 
 async def tab(
@@ -152,10 +154,13 @@ async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, float
     url = f"ws://127.0.0.1:{sync_worker.app_port}/ws/tasks/"
     tabs_of: dict[int, list[int]] = {}
     tab_tasks = []
+    connecting = asyncio.Semaphore(CONNECTING_AT_ONCE)
     for tab_id in range(users_count * args.tabs_per_user):
         user = users[tab_id % users_count]
         tabs_of.setdefault(user.index, []).append(tab_id)
-        tab_tasks.append(asyncio.create_task(tab(url, webapp.app_url, user, tab_id, run, opened)))
+        tab_tasks.append(
+            asyncio.create_task(tab(url, webapp.app_url, user, tab_id, run, opened, connecting))
+        )
 
     async def all_open() -> None:
         for _ in tab_tasks:
