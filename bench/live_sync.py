@@ -88,17 +88,23 @@ CONNECTING_AT_ONCE = 20
 
 
 async def tab(
-    url: str, origin: str, user: User, tab_id: int, run: Run, opened: asyncio.Queue
+    url: str,
+    origin: str,
+    user: User,
+    tab_id: int,
+    run: Run,
+    opened: asyncio.Queue,
+    connecting: asyncio.Semaphore,
 ) -> None:
     """One browser tab: hello with the last seq, record arrivals, reconnect like live.js."""
     headers = {"Cookie": f"sessionid={user.session}", "Origin": origin}
     last_seq, announced = 0, False
     while True:
         try:
-            async with websockets.connect(
-                url, additional_headers=headers, max_size=2**20
-            ) as socket:
+            async with connecting:
+                socket = await websockets.connect(url, additional_headers=headers, max_size=2**20)
                 await socket.send(f'{{"type": "hello", "after": {last_seq}}}')
+            async with socket:
                 if not announced:
                     announced = True
                     await opened.put(tab_id)
