@@ -127,12 +127,16 @@ async def tab(
 async def write(user: User, number: int, run: Run) -> None:
     run.owner_of[number] = user.index
     run.sent[number] = started = time.perf_counter()
-    response = await user.client.post(
-        "/tasks/",
-        data={"title": f"bench-{number}"},
-        headers={"X-CSRFToken": user.client.cookies["csrftoken"], "Accept": "application/json",
-                 "Referer": str(user.client.base_url)},
-    )  # fmt: skip
+    try:
+        response = await user.client.post(
+            "/tasks/",
+            data={"title": f"bench-{number}"},
+            headers={"X-CSRFToken": user.client.cookies["csrftoken"], "Accept": "application/json",
+                     "Referer": str(user.client.base_url)},
+        )  # fmt: skip
+    except httpx.HTTPError:
+        run.failed_writes += 1  # timed out or refused: the change counts as not delivered
+        return
     if response.status_code == 201:
         run.write_latencies.append(time.perf_counter() - started)
     else:
