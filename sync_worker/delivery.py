@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,20 @@ logger = logging.getLogger(__name__)
 # (both copies of every change, a "clear completed") costs no ETag retries; only separate
 # instances still race, which the sequencer's compare-and-set settles.
 _owner_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+# Dedupe keys this process has logged itself, newest last. A key here is certainly in its
+# owner's log, so the second copy of a change (the outbox's, a second after the direct
+# publish) is acknowledged without reading the log; a key not here still goes to the log,
+# which stays the authority across instances.
+RECENTLY_LOGGED_LIMIT = 10_000
+_recently_logged: OrderedDict[tuple[int, str], None] = OrderedDict()
+
+
+def _remember_logged(owner: int, dedupe_key: str) -> None:
+    _recently_logged[(owner, dedupe_key)] = None
+    while len(_recently_logged) > RECENTLY_LOGGED_LIMIT:
+        _recently_logged.popitem(last=False)
 
 
 def _owner_lock(owner: int) -> asyncio.Lock:
@@ -57,8 +72,12 @@ async def deliver_user_event(event: UserEvent) -> Sequenced | None:
 async def _deliver(
     what: str, owner: int, dedupe_key: str, data: dict[str, Any], render: Callable[[], str]
 ) -> Sequenced | None:
+    if (owner, dedupe_key) in _recently_logged:
+        logger.info(f"duplicate {what} ignored", extra={"dedupe_key": dedupe_key})
+        return None
     async with _owner_lock(owner):
         sequenced = await sequence_event(owner, dedupe_key, data)
+        _remember_logged(owner, dedupe_key)
         if sequenced is None:
             logger.info(f"duplicate {what} ignored", extra={"dedupe_key": dedupe_key})
             return None
