@@ -29,6 +29,13 @@ def inject(page: Page, seq: int, fragment: str = "", refresh: bool = False) -> N
     page.evaluate("m => window.liveSync.receive(m)", seq_marker(seq, refresh) + fragment)
 
 
+def settled(page: Page) -> None:
+    """Waits until htmx has no request in flight and no swap settling."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def shown_task(page: Page, title: str) -> Task:
     """The task as the page shows it, read back from its data attributes."""
     item = task(page, title)
@@ -160,6 +167,8 @@ def test_cancel_after_a_change_elsewhere_shows_the_newest_version(
     shown = shown_task(page, "Old title")
     task(page, "Old title").get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Title", exact=True)).to_have_value("Old title")
+    expect(page.locator("li.task.editing")).to_have_count(1)
+    settled(page)
 
     newer = replace(shown, title="New title", version=shown.version + 1)
     inject(page, 1, event("task.updated", newer))
