@@ -8,11 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 from prometheus_client import REGISTRY
-from pytest_django.fixtures import Settings
 
 from common import metrics
 from tests.task_event_factory import make_event
-from tests.unit.fake_state import FakeStateStore
 
 EVENT = {
     "id": "t-1:1",
@@ -26,15 +24,6 @@ EVENT = {
         "occurred_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
     },
 }
-
-
-@pytest.fixture
-def sync_worker_store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeStateStore:
-    """The sync worker's state and channel layer, in memory."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    fake = FakeStateStore()
-    fake.install(monkeypatch)
-    return fake
 
 
 def sample(name: str, **labels: str) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import async_to_sync
-from pytest_django.fixtures import Settings
 
 from common import state
 from sync_worker.delivery import deliver_task_event
@@ -12,16 +11,8 @@ from tests.task_event_factory import make_event
 from tests.unit.fake_state import FakeStateStore
 
 
-@pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeStateStore:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    fake = FakeStateStore()
-    fake.install(monkeypatch)
-    return fake
-
-
 def test_second_copy_is_a_duplicate_without_reading_the_log(
-    store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
+    sync_worker_store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = make_event()
     first = async_to_sync(deliver_task_event)(event)
@@ -34,7 +25,7 @@ def test_second_copy_is_a_duplicate_without_reading_the_log(
     assert async_to_sync(deliver_task_event)(event) is None
 
 
-def test_a_new_version_is_still_logged(store: FakeStateStore) -> None:
+def test_a_new_version_is_still_logged(sync_worker_store: FakeStateStore) -> None:
     event = make_event()
     first = async_to_sync(deliver_task_event)(event)
     newer = make_event(event_type="task.updated", id=event.task.id, version=2)

@@ -9,7 +9,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from common import state
 from common.dapr_names import STATE_STORE
@@ -20,14 +19,6 @@ from tests.unit.fake_state import FakeStateStore
 pytestmark = pytest.mark.urls("sync_worker.urls")
 
 
-@pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeStateStore:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    fake = FakeStateStore()
-    fake.install(monkeypatch)
-    return fake
-
-
 def post(data: Any, event_id: str = "e-1") -> Any:
     envelope = {"id": event_id, "source": "webapp", "type": "user.preferences_changed",
                 "specversion": "1.0", "topic": "user-events", "data": data}  # fmt: skip
@@ -36,7 +27,7 @@ def post(data: Any, event_id: str = "e-1") -> Any:
     )
 
 
-def test_user_event_logs_a_refresh_and_pushes_it(store: FakeStateStore) -> None:
+def test_user_event_logs_a_refresh_and_pushes_it(sync_worker_store: FakeStateStore) -> None:
     event = UserEvent.new(PREFERENCES_CHANGED, 5)
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
@@ -44,27 +35,29 @@ def test_user_event_logs_a_refresh_and_pushes_it(store: FakeStateStore) -> None:
     assert post(event.to_data()).json() == {"status": "SUCCESS"}
     pushed = async_to_sync(layer.receive)(channel)
     assert (pushed["seq"], pushed["refresh"]) == (1, True)
-    [logged] = store.value(STATE_STORE, log_key(5))["events"]
+    [logged] = sync_worker_store.value(STATE_STORE, log_key(5))["events"]
     assert logged["dedupe_key"] == event.dedupe_key
 
 
-def test_user_event_redelivered_gets_no_new_seq(store: FakeStateStore) -> None:
+def test_user_event_redelivered_gets_no_new_seq(sync_worker_store: FakeStateStore) -> None:
     data = UserEvent.new(PREFERENCES_CHANGED, 5).to_data()
     post(data, "first")
     assert post(data, "again").json() == {"status": "SUCCESS"}
-    assert store.value(STATE_STORE, log_key(5))["seq"] == 1
+    assert sync_worker_store.value(STATE_STORE, log_key(5))["seq"] == 1
 
 
 @pytest.mark.parametrize(
     "change", [{"type": "task.created"}, {"owner": "5"}, {"id": ""}, {"occurred_at": None}]
 )
-def test_malformed_user_event_is_dropped(store: FakeStateStore, change: dict[str, Any]) -> None:
+def test_malformed_user_event_is_dropped(
+    sync_worker_store: FakeStateStore, change: dict[str, Any]
+) -> None:
     data = {**UserEvent.new(PREFERENCES_CHANGED, 5).to_data(), **change}
     assert post(data).json() == {"status": "DROP"}
 
 
 def test_user_event_with_state_down_is_retried(
-    store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
+    sync_worker_store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def unavailable(*args: object) -> None:
         raise state.StateError("sidecar down")
