@@ -20,8 +20,6 @@ from tests.unit.fake_state import FakeStateStore
 
 pytestmark = pytest.mark.urls("sync_worker.urls")
 
-IN_MEMORY_LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
 
 def cloudevent(data: Any, event_id: str = "e-1") -> dict[str, Any]:
     return {
@@ -35,11 +33,8 @@ def cloudevent(data: Any, event_id: str = "e-1") -> dict[str, Any]:
 
 
 @pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> FakeStateStore:
-    settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
-    fake = FakeStateStore()
-    fake.install(monkeypatch)
-    return fake
+def store(sync_worker_store: FakeStateStore) -> FakeStateStore:
+    return sync_worker_store
 
 
 @pytest.fixture
