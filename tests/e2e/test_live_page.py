@@ -176,3 +176,18 @@ def test_cancel_after_a_change_elsewhere_shows_the_newest_version(
 
     expect(task(page, "New title")).to_have_attribute("data-version", str(newer.version))
     expect(page.locator("li.task.editing")).to_have_count(0)
+
+
+def test_a_push_keeps_the_keyboard_focus_on_the_same_control(
+    sign_up: Callable[..., User],
+) -> None:
+    page = sign_up(live=False).page
+    add_task(page, "Focused")
+    shown = shown_task(page, "Focused")
+    task(page, "Focused").get_by_role("button", name="Complete").focus()
+
+    done = replace(shown, completed=True, version=shown.version + 1)
+    inject(page, 1, event("task.completed", done))
+
+    expect(task(page, "Focused")).to_have_attribute("data-completed", "true")
+    expect(task(page, "Focused").get_by_role("button", name="Reopen")).to_be_focused()

@@ -159,7 +159,11 @@
       if (incoming) latest.set(target.id, incoming.cloneNode(true));
       target.dataset.seenVersion = String(info.version);
       noteChangedElsewhere(target, false);
+      return;
     }
+    // A push can replace the task under the keyboard (even before this tab's own answer
+    // arrives): keep the focus on the same control of the new version.
+    rememberFocus(target);
   }
 
   function onOobErrorNoTarget(evt) {
@@ -545,6 +549,7 @@
   document.addEventListener("htmx:wsBeforeMessage", onBeforeMessage);
   document.addEventListener("htmx:wsAfterMessage", onAfterMessage);
   document.addEventListener("htmx:oobBeforeSwap", onOobBeforeSwap);
+  document.addEventListener("htmx:oobAfterSwap", restoreFocus);
   document.addEventListener("htmx:oobErrorNoTarget", onOobErrorNoTarget);
   document.addEventListener("htmx:wsConnecting", onConnecting);
   document.addEventListener("htmx:wsOpen", onOpen);
