@@ -10,4 +10,9 @@ os.environ.setdefault("DAPR_TODO_SERVICE", "bindings_worker")
 from channels.routing import ProtocolTypeRouter
 from django.core.asgi import get_asgi_application
 
-application = ProtocolTypeRouter({"http": get_asgi_application()})
+http_application = get_asgi_application()
+
+# Imported once Django is set up (get_asgi_application above).
+from common.tracing import traced_http  # noqa: E402
+
+application = ProtocolTypeRouter({"http": traced_http(http_application)})

@@ -11,7 +11,7 @@ class ObservabilityConfig(AppConfig):
     verbose_name = "Tracing, metrics and logs"
 
     def ready(self) -> None:
-        # Before the handler loads middleware: the Django instrumentation inserts its own.
+        # Before asgi.py wraps the HTTP application in the tracing middleware.
         from common import tracing
 
         tracing.configure()

@@ -1,8 +1,8 @@
 """The middleware that observes every request: its latency by view (Prometheus) and its
 access-log line (JSON), both with the request's trace context.
 
-Outermost of the project's middleware (only OpenTelemetry's, which instruments itself in
-first, wraps it), so it times and sees the whole request.
+Outermost of the project's middleware, so it times and sees the whole request; the
+request's span is already open (OpenTelemetry's ASGI middleware wraps Django).
 """
 
 from __future__ import annotations

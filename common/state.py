@@ -81,6 +81,11 @@ async def get_item(store: str, key: str) -> StateItem | None:
     if _direct():
         found = await direct_redis.get(key)
         return None if found is None else StateItem(*found)
+    return await get_item_from_sidecar(store, key)
+
+
+async def get_item_from_sidecar(store: str, key: str) -> StateItem | None:
+    """get_item through the sidecar, whatever TODO_BACKEND says (sessions live there in both)."""
     try:
         response = await sidecar_client().get(f"/v1.0/state/{store}/{key}")
     except httpx.HTTPError as error:

@@ -20,11 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 from django.conf import settings
 from opentelemetry import context, trace
-from opentelemetry.instrumentation.django import DjangoInstrumentor
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -44,10 +45,7 @@ _configured = False
 
 
 def configure() -> None:
-    """Installs the tracer provider and the Django instrumentation (once per process).
-
-    Runs from AppConfig.ready(), before Django builds its middleware chain.
-    """
+    """Installs the tracer provider (once per process); runs from AppConfig.ready()."""
     global _configured
     if _configured:
         return
@@ -63,7 +61,19 @@ def configure() -> None:
             BatchSpanProcessor(ZipkinExporter(endpoint=settings.TRACING_ZIPKIN_ENDPOINT))
         )
     trace.set_tracer_provider(provider)
-    DjangoInstrumentor().instrument(tracer_provider=provider, excluded_urls=EXCLUDED_URLS)
+
+
+def traced_http(application: Any) -> Any:
+    """`application` (an ASGI HTTP app) with a server span per request, joining the caller's
+    traceparent.
+
+    OpenTelemetry's ASGI middleware, not its Django instrumentation: that one inserts a
+    synchronous middleware, which makes Django run every request's whole middleware chain
+    on its one thread-sensitive worker thread, one request at a time.
+    """
+    return OpenTelemetryMiddleware(
+        application, excluded_urls=EXCLUDED_URLS, exclude_spans=["receive", "send"]
+    )
 
 
 def instrument_client(client: httpx.Client | httpx.AsyncClient) -> None:

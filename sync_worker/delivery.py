@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from redis.exceptions import RedisError
 
+from common.keyed_locks import KeyedLocks
 from common.task_events import TaskEvent
 from common.user_events import UserEvent
 from sync_worker.fanout import push_event
@@ -23,7 +22,7 @@ logger = logging.getLogger(__name__)
 # One delivery per user at a time in this process: pushes leave in seq order, and a burst
 # (both copies of every change, a "clear completed") costs no ETag retries; only separate
 # instances still race, which the sequencer's compare-and-set settles.
-_owner_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+_owner_lock = KeyedLocks()
 
 
 # Dedupe keys this process has logged itself, newest last. A key here is certainly in its
@@ -38,14 +37,6 @@ def _remember_logged(owner: int, dedupe_key: str) -> None:
     _recently_logged[(owner, dedupe_key)] = None
     while len(_recently_logged) > RECENTLY_LOGGED_LIMIT:
         _recently_logged.popitem(last=False)
-
-
-def _owner_lock(owner: int) -> asyncio.Lock:
-    lock = _owner_locks.get(owner)
-    if lock is None:
-        lock = asyncio.Lock()
-        _owner_locks[owner] = lock
-    return lock
 
 
 async def deliver_task_event(event: TaskEvent) -> Sequenced | None:

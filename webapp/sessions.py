@@ -32,6 +32,18 @@ class SessionStore(SessionBase):
             if self.session_key
             else None
         )
+        return self._loaded(item)
+
+    async def aload(self) -> dict[str, Any]:
+        """What request.auser() reads: natively async, so it costs no worker-thread hop."""
+        item = (
+            await state.get_item_from_sidecar(STATE_STORE, self._key(self.session_key))
+            if self.session_key
+            else None
+        )
+        return self._loaded(item)
+
+    def _loaded(self, item: state.StateItem | None) -> dict[str, Any]:
         if item is None:
             self._session_key = None
             return {}

@@ -94,19 +94,25 @@ INSTALLED_APPS = [
     "webapp.ops",
 ]
 
+# Workers serve only their sidecar's calls (no sessions, users, forms or pages); each
+# middleware costs every event delivery.
 MIDDLEWARE = [
-    # Outermost (inside OpenTelemetry's, which instruments itself in first): times and logs
-    # the whole request, with its trace id.
+    # Outermost: times and logs the whole request, with its trace id (OpenTelemetry's ASGI
+    # middleware around Django opened the span).
     "common.request_observability.RequestObservabilityMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
 ]
+if SERVICE == "webapp":
+    # Django's own, but for SessionMiddleware run on the event loop (common/inline_middleware.py).
+    MIDDLEWARE += [
+        "common.inline_middleware.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "common.inline_middleware.CommonMiddleware",
+        "common.inline_middleware.CsrfViewMiddleware",
+        "common.inline_middleware.AuthenticationMiddleware",
+        "common.inline_middleware.MessageMiddleware",
+        "common.inline_middleware.XFrameOptionsMiddleware",
+        "django_htmx.middleware.HtmxMiddleware",
+    ]
 
 TEMPLATES = [
     {

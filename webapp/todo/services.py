@@ -8,6 +8,8 @@ after the commit; consumers deduplicate by task id and version.
 Writers of one list take a short Dapr lock first. The ETag alone would catch a lost race,
 but Redis transactions do not roll back: the outbox's own marker in a transaction whose
 save failed its ETag still commits, and the outbox would publish a change never saved.
+One instance's writers of a list queue in-process before that, so they do not all poll
+the shared lock.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from common import lock, metrics, state, tracing
 from common.dapr_names import TASK_EVENTS_TOPIC, TASK_STORE, WEBAPP_APP_ID
+from common.keyed_locks import KeyedLocks
 from common.publish import PublishError, publish_cloudevent
 from common.task_events import Task, TaskEvent
 from webapp.todo.tasklist import Change, TaskList, list_key
@@ -27,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 # Concurrent writes to *other* tasks of the same list only cost a re-read.
 MAX_ATTEMPTS = 8
+
+_writing = KeyedLocks()
 
 
 class ListBusy(state.StateError):
@@ -88,7 +93,7 @@ async def apply_change(
     """
     key = list_key(owner)
     try:
-        async with lock.held(key):
+        async with _writing(key), lock.held(key):
             return await _apply_locked(owner, key, idempotency_key, mutate)
     except lock.LockUnavailable as busy:
         raise ListBusy(str(busy)) from busy
