@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 import httpx
 
-from common.sidecar import api_token_headers, sidecar_http_url
+from common.sidecar import sidecar_http_url
+from common.sidecar_client import sidecar_client
 
 TIMEOUT_SECONDS = 30.0
 
@@ -23,8 +24,7 @@ async def call(actor_type: str, actor_id: str, method: str, body: Any = None) ->
         f"{quote(actor_id, safe='')}/method/{quote(method, safe='')}"
     )
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-            response = await client.post(url, json=body, headers=api_token_headers())
+        response = await sidecar_client().post(url, json=body, timeout=TIMEOUT_SECONDS)
     except httpx.HTTPError as error:
         raise ActorCallFailed(f"{actor_type}/{actor_id}.{method}: {type(error).__name__}") from None
     if not response.is_success:

@@ -15,7 +15,8 @@ import httpx
 
 from bindings_worker.emails import Email
 from common import dapr_names
-from common.sidecar import api_token_headers, sidecar_http_url
+from common.sidecar import sidecar_http_url
+from common.sidecar_client import sidecar_client
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,9 @@ async def send(email: Email) -> None:
     url = f"{sidecar_http_url()}/v1.0/bindings/{dapr_names.SMTP_BINDING}"
     async with _one_at_a_time:
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-                response = await client.post(
-                    url, json=binding_request(email), headers=api_token_headers()
-                )
+            response = await sidecar_client().post(
+                url, json=binding_request(email), timeout=TIMEOUT_SECONDS
+            )
         except httpx.HTTPError as error:
             raise MailNotSent(f"smtp binding unreachable: {type(error).__name__}") from None
     if response.is_success:

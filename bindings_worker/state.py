@@ -12,7 +12,8 @@ from urllib.parse import quote
 import httpx
 
 from common import dapr_names
-from common.sidecar import api_token_headers, sidecar_http_url
+from common.sidecar import sidecar_http_url
+from common.sidecar_client import sidecar_client
 
 TIMEOUT_SECONDS = 10.0
 FIRST_WRITE = {"concurrency": "first-write", "consistency": "strong"}
@@ -33,8 +34,7 @@ def _url(key: str = "") -> str:
 
 async def _request(method: str, url: str, **kwargs: Any) -> httpx.Response:
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-            return await client.request(method, url, headers=api_token_headers(), **kwargs)
+        return await sidecar_client().request(method, url, timeout=TIMEOUT_SECONDS, **kwargs)
     except httpx.HTTPError as error:
         raise StateUnavailable(f"state store unreachable: {type(error).__name__}") from None
 

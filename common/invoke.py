@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 import httpx
 
-from common.sidecar import api_token_headers, sidecar_http_url
+from common.sidecar import sidecar_http_url
+from common.sidecar_client import sidecar_client
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
@@ -37,13 +38,8 @@ async def invoke(
 ) -> httpx.Response:
     """Calls `path` on `app_id`; any HTTP answer is returned for the caller to judge."""
     try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            return await client.request(
-                method,
-                invoke_url(app_id, path),
-                json=json,
-                params=params,
-                headers=api_token_headers(),
-            )
+        return await sidecar_client().request(
+            method, invoke_url(app_id, path), json=json, params=params, timeout=timeout
+        )
     except httpx.HTTPError as error:
         raise InvocationFailed(f"invoking {app_id} {path}: {type(error).__name__}") from None
