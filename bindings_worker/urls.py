@@ -10,7 +10,7 @@ from common import dapr_names
 urlpatterns = [
     path("", include("common.health")),
     path(dapr_names.CRON_BINDING, cron.digest_tick, name="digest-cron"),
-    path("events/task-events", events.task_event, name="task-event"),
+    path("events/task-events", events.task_events, name="task-events"),
     path("", include(actor_host.urlpatterns)),
     path("api/test-email", api.send_test_email, name="test-email"),
     path("api/reminders", api.reminders, name="reminders"),

@@ -25,12 +25,20 @@ class CloudEvent:
     traceparent: str
 
 
-def parse_cloudevent(body: bytes) -> CloudEvent:
-    """Parses a structured-mode CloudEvent (what Dapr pub/sub delivers by default)."""
+def _json(body: bytes) -> Any:
     try:
-        envelope = json.loads(body)
+        return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MalformedEvent(f"body is not JSON: {error}") from None
+
+
+def parse_cloudevent(body: bytes) -> CloudEvent:
+    """Parses a structured-mode CloudEvent (what Dapr pub/sub delivers by default)."""
+    return cloudevent_from(_json(body))
+
+
+def cloudevent_from(envelope: Any) -> CloudEvent:
+    """A CloudEvent from its parsed JSON; raises MalformedEvent."""
     if not isinstance(envelope, dict):
         raise MalformedEvent("body is not a JSON object")
     missing = [name for name in REQUIRED_ATTRIBUTES if not envelope.get(name)]
@@ -46,16 +54,58 @@ def parse_cloudevent(body: bytes) -> CloudEvent:
     )
 
 
+# The status Dapr understands for a delivered event (alone, or per entry of a bulk).
+SUCCESS, RETRY, DROP = "SUCCESS", "RETRY", "DROP"
+
+
 def success() -> JsonResponse:
     """Acknowledge: the event is processed (or was a harmless duplicate)."""
-    return JsonResponse({"status": "SUCCESS"})
+    return JsonResponse({"status": SUCCESS})
 
 
 def drop() -> JsonResponse:
     """Never retry; with a deadLetterTopic on the subscription Dapr dead-letters it."""
-    return JsonResponse({"status": "DROP"})
+    return JsonResponse({"status": DROP})
 
 
 def retry() -> JsonResponse:
     """A transient failure: Dapr redelivers under the resiliency policy."""
-    return JsonResponse({"status": "RETRY"})
+    return JsonResponse({"status": RETRY})
+
+
+@dataclass(frozen=True)
+class BulkEntry:
+    """One message of a bulk delivery: its entry id, and its event or why it is malformed."""
+
+    entry_id: str
+    event: CloudEvent | MalformedEvent
+
+
+def parse_bulk(body: bytes) -> list[BulkEntry]:
+    """The entries of a bulk delivery (a subscription with bulkSubscribe enabled).
+
+    Raises MalformedEvent only when the envelope itself is not one; a malformed entry is
+    returned as such, to be answered DROP on its own.
+    """
+    envelope = _json(body)
+    entries = envelope.get("entries") if isinstance(envelope, dict) else None
+    if not isinstance(entries, list):
+        raise MalformedEvent("body is not a bulk delivery (no entries list)")
+    parsed = []
+    for entry in entries:
+        entry_id = entry.get("entryId") if isinstance(entry, dict) else None
+        if not isinstance(entry_id, str) or not entry_id:
+            raise MalformedEvent("bulk entry without an entryId")
+        try:
+            event: CloudEvent | MalformedEvent = cloudevent_from(entry.get("event"))
+        except MalformedEvent as malformed:
+            event = malformed
+        parsed.append(BulkEntry(entry_id, event))
+    return parsed
+
+
+def bulk_answer(statuses: dict[str, str]) -> JsonResponse:
+    """A status (SUCCESS, RETRY or DROP) per entry id; an entry left out is retried."""
+    return JsonResponse(
+        {"statuses": [{"entryId": entry, "status": status} for entry, status in statuses.items()]}
+    )
