@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 import websockets
+from httpx_aiohttp import AiohttpTransport
 
 from devtools.supervise import ProcessGroup
 from devtools.system import start_system
@@ -66,7 +67,10 @@ class User:
 
 
 async def sign_up(base_url: str, index: int) -> User:
-    client = httpx.AsyncClient(base_url=base_url, timeout=30)
+    # aiohttp's pool under httpx's API: the client shares the 2 cores with the system.
+    client = httpx.AsyncClient(
+        base_url=base_url, timeout=30, transport=AiohttpTransport(trust_env=False)
+    )
     await client.get("/accounts/signup/")
     name = f"bench-{uuid.uuid4().hex[:12]}"
     response = await client.post(

@@ -26,7 +26,6 @@ import httpx
 from django.conf import settings
 from opentelemetry import context, trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -77,8 +76,25 @@ def traced_http(application: Any) -> Any:
 
 
 def instrument_client(client: httpx.Client | httpx.AsyncClient) -> None:
-    """A client span and a `traceparent` header on every request `client` makes."""
-    HTTPXClientInstrumentor.instrument_client(client)
+    """The current span's `traceparent` header on every request `client` makes.
+
+    A header rather than OpenTelemetry's httpx instrumentation: its client span per call
+    cost a third as much CPU as the call itself, and the sidecar records a span for every
+    call it serves, as a child of the one this header names.
+    """
+    if isinstance(client, httpx.AsyncClient):
+        client.event_hooks["request"].append(_add_traceparent_async)
+    else:
+        client.event_hooks["request"].append(_add_traceparent)
+
+
+def _add_traceparent(request: httpx.Request) -> None:
+    if traceparent := current_traceparent():
+        request.headers["traceparent"] = traceparent
+
+
+async def _add_traceparent_async(request: httpx.Request) -> None:
+    _add_traceparent(request)
 
 
 def _tracer() -> trace.Tracer:

@@ -61,7 +61,7 @@ def test_outside_any_span_there_are_no_ids() -> None:
     assert tracing.current_traceparent() == ""
 
 
-def test_instrumented_client_sends_traceparent() -> None:
+def test_instrumented_clients_send_traceparent() -> None:
     seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -75,5 +75,12 @@ def test_instrumented_client_sends_traceparent() -> None:
                 await client.get("http://sidecar/v1.0/state/s/k")
 
     asyncio.run(call())
-    assert seen
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        tracing.instrument_client(client)
+        with tracing.span("view", traceparent=PARENT):
+            client.get("http://sidecar/v1.0/state/s/k")
+        client.get("http://sidecar/v1.0/state/s/k")  # outside any span: no header
+    assert len(seen) == 3
     assert seen[0].startswith(f"00-{TRACE_ID}-")
+    assert seen[1].startswith(f"00-{TRACE_ID}-")
+    assert seen[2] == ""

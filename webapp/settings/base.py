@@ -155,7 +155,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [CHANNEL_REDIS_URL], "capacity": 1000, "expiry": 30},
+        "CONFIG": {
+            # channels_redis waits for messages with a 5 s BZPOPMIN; redis-py 8's default
+            # 5 s socket timeout would race it and, when it wins, kill the sockets' receive
+            # loop ("Timeout reading from …"), so reads get more slack than the wait.
+            "hosts": [{"address": CHANNEL_REDIS_URL, "socket_timeout": 15}],
+            "capacity": 1000,
+            "expiry": 30,
+        },
     }
 }
 
