@@ -54,11 +54,8 @@ async def task_events(request: HttpRequest) -> JsonResponse:
 
 
 async def _apply(entry: BulkEntry) -> str:
-    cloudevent = entry.event
     try:
-        if isinstance(cloudevent, MalformedEvent):
-            raise cloudevent
-        event = TaskEvent.from_data(cloudevent.data)
+        event = TaskEvent.from_data(entry.data())
     except MalformedEvent as error:
         logger.warning("malformed task event dropped to dead letter", extra={"reason": str(error)})
         return DROP
@@ -73,6 +70,6 @@ async def _apply(entry: BulkEntry) -> str:
         return RETRY
     logger.info(
         "task event applied to reminder",
-        extra={"event_id": cloudevent.id, "dedupe_key": event.dedupe_key, "result": result},
+        extra={"entry_id": entry.entry_id, "dedupe_key": event.dedupe_key, "result": result},
     )
     return SUCCESS

@@ -79,6 +79,14 @@ class BulkEntry:
 
     entry_id: str
     event: CloudEvent | MalformedEvent
+    # The entry's event as delivered (parsed JSON), for observability.
+    envelope: Any = None
+
+    def data(self) -> Any:
+        """The event's data; raises MalformedEvent when the entry holds no CloudEvent."""
+        if isinstance(self.event, MalformedEvent):
+            raise self.event
+        return self.event.data
 
 
 def parse_bulk(body: bytes) -> list[BulkEntry]:
@@ -100,7 +108,7 @@ def parse_bulk(body: bytes) -> list[BulkEntry]:
             event: CloudEvent | MalformedEvent = cloudevent_from(entry.get("event"))
         except MalformedEvent as malformed:
             event = malformed
-        parsed.append(BulkEntry(entry_id, event))
+        parsed.append(BulkEntry(entry_id, event, entry.get("event")))
     return parsed
 
 

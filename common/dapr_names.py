@@ -21,7 +21,11 @@ SMTP_BINDING = "smtp"
 CONFIGURATION = "daprconfig"
 RESILIENCY = "resiliency"
 
+# Every saved change, once, from the task store's transactional outbox: the durable stream.
 TASK_EVENTS_TOPIC = "task-events"
+# The same events published directly after the save, for live tabs only: the outbox holds
+# each message a second (README "Dapr behaviours"). Best effort; task-events makes up for it.
+TASK_LIVE_TOPIC = "task-events-live"
 TASK_EVENTS_DEAD_LETTER_TOPIC = "task-events-dead"
 # Changes to a user (preferences) that their open tabs show; common/user_events.py.
 USER_EVENTS_TOPIC = "user-events"

@@ -47,8 +47,10 @@ def _route(envelope: dict[str, Any]) -> str:
     return "outbox" if str(envelope.get("id", "")).startswith("outbox-") else "direct"
 
 
-def _in_event_trace(envelope: dict[str, Any], default_topic: str) -> AbstractContextManager[Any]:
-    """A consumer span continuing the trace the CloudEvent carries."""
+def in_event_trace(envelope: Any, default_topic: str = "event") -> AbstractContextManager[Any]:
+    """A consumer span continuing the trace the CloudEvent carries (for one entry of a bulk;
+    the decorators below open it for a whole request)."""
+    envelope = envelope if isinstance(envelope, dict) else {}
     topic = str(envelope.get("topic", "")) or default_topic
     return tracing.span(
         f"{topic} receive",
@@ -67,21 +69,25 @@ def observed_delivery(view: AsyncView) -> AsyncView:
     @functools.wraps(view)
     async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         envelope = _envelope(request.body)
-        topic, event_type = str(envelope.get("topic", "")), str(envelope.get("type", ""))
-        with _in_event_trace(envelope, "event"):
+        with in_event_trace(envelope):
             response = await view(request, *args, **kwargs)
         if _acknowledged(response):
-            metrics.EVENTS_DELIVERED.labels(topic=topic, event_type=event_type).inc()
-            data = envelope.get("data")
-            occurred_at = data.get("occurred_at", "") if isinstance(data, dict) else ""
-            elapsed = metrics.seconds_since(occurred_at)
-            if elapsed is not None:
-                metrics.EVENT_RECEIVE_LATENCY.labels(topic=topic, route=_route(envelope)).observe(
-                    elapsed
-                )
+            count_delivered(envelope)
         return response
 
     return observed
+
+
+def count_delivered(envelope: Any) -> None:
+    """Counts an acknowledged event, with its latency since it occurred."""
+    envelope = envelope if isinstance(envelope, dict) else {}
+    topic, event_type = str(envelope.get("topic", "")), str(envelope.get("type", ""))
+    metrics.EVENTS_DELIVERED.labels(topic=topic, event_type=event_type).inc()
+    data = envelope.get("data")
+    occurred_at = data.get("occurred_at", "") if isinstance(data, dict) else ""
+    elapsed = metrics.seconds_since(occurred_at)
+    if elapsed is not None:
+        metrics.EVENT_RECEIVE_LATENCY.labels(topic=topic, route=_route(envelope)).observe(elapsed)
 
 
 def observed_dead_letter(view: AsyncView) -> AsyncView:
@@ -90,7 +96,7 @@ def observed_dead_letter(view: AsyncView) -> AsyncView:
     @functools.wraps(view)
     async def observed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         envelope = _envelope(request.body)
-        with _in_event_trace(envelope, "dead-letter"):
+        with in_event_trace(envelope, "dead-letter"):
             response = await view(request, *args, **kwargs)
         metrics.EVENTS_DEAD_LETTERED.labels(topic=str(envelope.get("topic", ""))).inc()
         return response

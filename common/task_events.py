@@ -1,9 +1,10 @@
 """The task-events contract: what webapp publishes and the workers consume.
 
-Each event is a CloudEvent on topic `task-events` whose `data` is `TaskEvent.to_data()`.
-Delivery is at-least-once and unordered: consumers deduplicate by `dedupe_key`
-(task id and version), never by CloudEvent id, because the transactional outbox and the
-low-latency direct publish deliver the same change under different ids.
+Each event is a CloudEvent whose `data` is `TaskEvent.to_data()`, on topic `task-events`
+(from the transactional outbox: every saved change) and again on `task-events-live` (the
+low-latency direct publish, best effort). Delivery is at-least-once and unordered:
+consumers deduplicate by `dedupe_key` (task id and version), never by CloudEvent id,
+because the two deliver the same change under different ids.
 """
 
 from __future__ import annotations

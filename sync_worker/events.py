@@ -1,4 +1,5 @@
-"""Endpoints that Dapr pub/sub delivers task events to (see components/subscriptions.yaml)."""
+"""Endpoints that Dapr pub/sub delivers task events to (see components/subscriptions.yaml):
+the live copy of each change one at a time, the outbox's copy in bulk."""
 
 from __future__ import annotations
 
@@ -7,9 +8,27 @@ import logging
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
-from common.cloudevents import MalformedEvent, drop, parse_cloudevent, retry, success
+from common.cloudevents import (
+    DROP,
+    RETRY,
+    SUCCESS,
+    BulkEntry,
+    CloudEvent,
+    MalformedEvent,
+    bulk_answer,
+    drop,
+    parse_bulk,
+    parse_cloudevent,
+    retry,
+    success,
+)
 from common.dapr_callback import from_sidecar
-from common.event_observability import observed_dead_letter, observed_delivery
+from common.event_observability import (
+    count_delivered,
+    in_event_trace,
+    observed_dead_letter,
+    observed_delivery,
+)
 from common.state import StateError
 from common.task_events import TaskEvent
 from sync_worker.dead_letters import record_dead_letter
@@ -22,16 +41,10 @@ logger = logging.getLogger(__name__)
 @from_sidecar
 @observed_delivery
 async def task_event(request: HttpRequest) -> JsonResponse:
+    """One change from task-events-live, right after it was saved."""
     try:
         cloudevent = parse_cloudevent(request.body)
-        logger.info(
-            "task event received",
-            extra={
-                "event_id": cloudevent.id,
-                "event_type": cloudevent.type,
-                "topic": cloudevent.topic,
-            },
-        )
+        _log_received(cloudevent)
         event = TaskEvent.from_data(cloudevent.data)
     except MalformedEvent as error:
         logger.warning("malformed task event dropped to dead letter", extra={"reason": str(error)})
@@ -42,6 +55,50 @@ async def task_event(request: HttpRequest) -> JsonResponse:
         logger.warning("task event not delivered; Dapr will redeliver it", exc_info=True)
         return retry()
     return success()
+
+
+@require_POST
+@from_sidecar
+async def task_events(request: HttpRequest) -> JsonResponse:
+    """task-events in bulk: the outbox's copies, nearly all already delivered live.
+
+    Entries are delivered in order (one user's changes stay in order), each answered on
+    its own: SUCCESS, RETRY (Dapr redelivers it) or DROP (dead letter).
+    """
+    try:
+        entries = parse_bulk(request.body)
+    except MalformedEvent as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    statuses = {}
+    for entry in entries:
+        with in_event_trace(entry.envelope):
+            statuses[entry.entry_id] = await _deliver_entry(entry)
+        if statuses[entry.entry_id] == SUCCESS:
+            count_delivered(entry.envelope)
+    return bulk_answer(statuses)
+
+
+def _log_received(cloudevent: CloudEvent) -> None:
+    logger.info(
+        "task event received",
+        extra={"event_id": cloudevent.id, "event_type": cloudevent.type, "topic": cloudevent.topic},
+    )
+
+
+async def _deliver_entry(entry: BulkEntry) -> str:
+    try:
+        data = entry.data()
+        _log_received(entry.event)  # type: ignore[arg-type] (data() checked it is one)
+        event = TaskEvent.from_data(data)
+    except MalformedEvent as error:
+        logger.warning("malformed task event dropped to dead letter", extra={"reason": str(error)})
+        return DROP
+    try:
+        await deliver_task_event(event)
+    except StateError:
+        logger.warning("task event not delivered; Dapr will redeliver it", exc_info=True)
+        return RETRY
+    return SUCCESS
 
 
 @require_POST

@@ -28,3 +28,18 @@ def make_task(**overrides: Any) -> Task:
 
 def make_event(owner: int = 1, event_type: str = "task.created", **task: Any) -> TaskEvent:
     return TaskEvent(type=event_type, owner=owner, task=make_task(**task), occurred_at=WHEN)
+
+
+def bulk_delivery(*events: Any) -> dict[str, Any]:
+    """A body as Dapr delivers to a bulkSubscribe route: one entry per CloudEvent."""
+    return {
+        "id": "bulk-1",
+        "topic": "task-events",
+        "pubsubname": "pubsub",
+        "type": "com.dapr.event.sent.bulk",
+        "entries": [
+            {"entryId": f"entry-{n}", "event": event, "metadata": {},
+             "contentType": "application/cloudevents+json"}
+            for n, event in enumerate(events)
+        ],
+    }  # fmt: skip

@@ -73,9 +73,10 @@ def test_one_trace_runs_from_the_request_through_both_sidecars_to_sync_worker(
         if answer.status_code != 200:
             return None
         seen[:] = answer.json()
-        deliveries = [s for s in seen if s["name"] == "task-events receive"]
-        # Both routes: the direct publish and the transactional outbox (about 1 s later).
-        return seen if wanted <= hops(seen) and len(deliveries) >= 2 else None
+        deliveries = {s["name"] for s in seen if s["name"].endswith(" receive")}
+        # Both routes: the live copy, and the transactional outbox's (about 1 s later).
+        both = {"task-events-live receive", "task-events receive"} <= deliveries
+        return seen if wanted <= hops(seen) and both else None
 
     try:
         spans = poll("a trace with every hop and both deliveries", whole_trace)
@@ -83,7 +84,8 @@ def test_one_trace_runs_from_the_request_through_both_sidecars_to_sync_worker(
         print(sorted((s["name"], s["localEndpoint"]["serviceName"], is_app_span(s)) for s in seen))
     names = {s["name"] for s in spans}
     assert "/v1.0/state/taskstore/transaction" in names
-    assert "/v1.0/publish/pubsub/task-events" in names
+    assert "/v1.0/publish/pubsub/task-events-live" in names
+    assert "pubsub/task-events-live" in names
     assert "pubsub/task-events" in names
 
 

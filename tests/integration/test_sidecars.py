@@ -56,6 +56,7 @@ def test_sync_worker_sidecar_has_the_declarative_subscriptions(system: RunningSy
     routes = {(s["topic"], s["rules"][0]["path"]) for s in metadata["subscriptions"]}
     assert routes == {
         ("task-events", "/events/task-events"),
+        ("task-events-live", "/events/task-events-live"),
         ("task-events-dead", "/events/task-events-dead"),
         ("user-events", "/events/user-events"),
     }

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from bindings_worker import actors
-from tests.task_event_factory import make_event
+from tests.task_event_factory import bulk_delivery, make_event
 
 pytestmark = pytest.mark.urls("bindings_worker.urls")
 
@@ -21,13 +21,8 @@ def cloudevent(event_data: dict[str, Any], event_id: str = "e-1") -> dict[str, A
 
 
 def post_bulk(*events: Any) -> Any:
-    """As Dapr delivers with bulkSubscribe: entries of CloudEvents, one entry id each."""
-    body = {"id": "bulk-1", "topic": "task-events", "pubsubname": "pubsub",
-            "type": "com.dapr.event.sent.bulk",
-            "entries": [{"entryId": f"entry-{n}", "event": event,
-                         "contentType": "application/cloudevents+json", "metadata": {}}
-                        for n, event in enumerate(events)]}  # fmt: skip
-    return Client().post("/events/task-events", json.dumps(body), content_type="application/json")
+    body = json.dumps(bulk_delivery(*events))
+    return Client().post("/events/task-events", body, content_type="application/json")
 
 
 def statuses(response: Any) -> dict[str, str]:

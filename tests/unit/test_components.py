@@ -72,12 +72,17 @@ def test_subscriptions_route_to_sync_worker_endpoints() -> None:
     }
     assert set(subscriptions) == {
         dapr_names.TASK_EVENTS_TOPIC,
+        dapr_names.TASK_LIVE_TOPIC,
         dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC,
         dapr_names.USER_EVENTS_TOPIC,
     }
-    main = subscriptions[dapr_names.TASK_EVENTS_TOPIC]["spec"]
-    assert main["pubsubname"] == dapr_names.PUBSUB
-    assert main["deadLetterTopic"] == dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
+    for topic in (dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_LIVE_TOPIC):
+        spec = subscriptions[topic]["spec"]
+        assert spec["pubsubname"] == dapr_names.PUBSUB
+        assert spec["deadLetterTopic"] == dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
+    # Live copies one request each, for latency; the outbox's (mostly duplicates) in bulk.
+    assert "bulkSubscribe" not in subscriptions[dapr_names.TASK_LIVE_TOPIC]["spec"]
+    assert subscriptions[dapr_names.TASK_EVENTS_TOPIC]["spec"]["bulkSubscribe"]["enabled"]
     for doc in subscriptions.values():
         resolve(doc["spec"]["routes"]["default"])  # raises Resolver404 for a dead route
 
@@ -92,6 +97,7 @@ def test_bindings_worker_subscribes_to_task_events_with_a_dead_letter_topic() ->
     spec = subscription["spec"]
     assert (spec["pubsubname"], spec["topic"]) == (dapr_names.PUBSUB, dapr_names.TASK_EVENTS_TOPIC)
     assert spec["deadLetterTopic"] == dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
+    assert spec["bulkSubscribe"]["enabled"]
     resolve(spec["routes"]["default"])
 
 

@@ -206,12 +206,15 @@ def test_pubsub_scopes_who_publishes_and_subscribes_what() -> None:
     publishing = dict(part.split("=") for part in meta["publishingScopes"].split(";"))
     subscribing = dict(part.split("=") for part in meta["subscriptionScopes"].split(";"))
     topic, dead = dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
-    user = dapr_names.USER_EVENTS_TOPIC
+    user, live = dapr_names.USER_EVENTS_TOPIC, dapr_names.TASK_LIVE_TOPIC
     # Scopes bind only protected topics for apps they leave without topics.
-    assert set(meta["protectedTopics"].split(",")) == {topic, dead, user}
-    assert set(publishing[dapr_names.WEBAPP_APP_ID].split(",")) == {topic, user}
+    assert set(meta["protectedTopics"].split(",")) == {topic, live, dead, user}
+    assert set(meta["allowedTopics"].split(",")) == {topic, live, dead, user}
+    assert set(publishing[dapr_names.WEBAPP_APP_ID].split(",")) == {topic, live, user}
     assert publishing[dapr_names.SYNC_WORKER_APP_ID] == dead
-    assert set(subscribing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {topic, dead, user}
+    assert set(subscribing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {topic, live, dead, user}
+    # The reminder actors need every change once: the outbox's stream, not the live copies.
+    assert subscribing[dapr_names.BINDINGS_WORKER_APP_ID] == topic
     assert subscribing[dapr_names.WEBAPP_APP_ID] == ""
 
 
@@ -332,6 +335,11 @@ def test_scaled_objects_follow_each_consumer_group() -> None:
     assert auth["spec"]["secretTargetRef"] == [
         {"parameter": "password", "name": "dapr-todo", "key": "redis-password"}
     ]
+    # Each worker scales on every task stream it subscribes to.
+    read_by = {
+        dapr_names.SYNC_WORKER_APP_ID: {dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_LIVE_TOPIC},
+        dapr_names.BINDINGS_WORKER_APP_ID: {dapr_names.TASK_EVENTS_TOPIC},
+    }
     targets = set()
     for doc in scaled:
         spec = doc["spec"]
@@ -340,13 +348,14 @@ def test_scaled_objects_follow_each_consumer_group() -> None:
         targets.add(app_id)
         assert "replicas" not in target["spec"], f"{app_id}: the ScaledObject owns replicas"
         assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (1, 50)
-        (trigger,) = spec["triggers"]
-        assert trigger["type"] == "redis-streams"
-        assert trigger["metadata"]["stream"] == dapr_names.TASK_EVENTS_TOPIC
-        assert trigger["metadata"]["consumerGroup"] == app_id
-        assert {"pendingEntriesCount", "lagCount"} & set(trigger["metadata"])
-        assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
-    assert targets == {dapr_names.SYNC_WORKER_APP_ID, dapr_names.BINDINGS_WORKER_APP_ID}
+        streams = {trigger["metadata"]["stream"] for trigger in spec["triggers"]}
+        assert streams == read_by[app_id]
+        for trigger in spec["triggers"]:
+            assert trigger["type"] == "redis-streams"
+            assert trigger["metadata"]["consumerGroup"] == app_id
+            assert {"pendingEntriesCount", "lagCount"} & set(trigger["metadata"])
+            assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
+    assert targets == set(read_by)
 
 
 def test_keda_metric_is_checked() -> None:

@@ -93,7 +93,7 @@ def test_an_acknowledged_event_counts_as_delivered() -> None:
     latency_before = sample(
         "dapr_todo_event_receive_latency_seconds_count", topic="task-events", route="direct"
     )
-    Client().post("/events/task-events", json.dumps(EVENT), content_type="application/json")
+    Client().post("/events/task-events-live", json.dumps(EVENT), content_type="application/json")
     assert sample("dapr_todo_events_delivered_total", **labels) == before + 1
     assert (
         sample("dapr_todo_event_receive_latency_seconds_count", topic="task-events", route="direct")
@@ -105,7 +105,7 @@ def test_an_acknowledged_event_counts_as_delivered() -> None:
 @pytest.mark.usefixtures("sync_worker_store")
 def test_a_dropped_event_is_not_delivered_and_a_dead_letter_is_counted() -> None:
     before = sample("dapr_todo_events_delivered_total", topic="task-events", event_type="")
-    Client().post("/events/task-events", "{oops", content_type="application/json")
+    Client().post("/events/task-events-live", "{oops", content_type="application/json")
     assert sample("dapr_todo_events_delivered_total", topic="task-events", event_type="") == before
     dead = {**EVENT, "topic": "task-events-dead"}
     dead_before = sample("dapr_todo_events_dead_lettered_total", topic="task-events-dead")

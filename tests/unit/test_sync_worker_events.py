@@ -15,10 +15,15 @@ from common import state
 from common.dapr_names import STATE_STORE
 from sync_worker.dead_letters import DEAD_LETTERS_KEY
 from sync_worker.sequencer import log_key
-from tests.task_event_factory import make_event
+from tests.task_event_factory import bulk_delivery, make_event
 from tests.unit.fake_state import FakeStateStore
 
 pytestmark = pytest.mark.urls("sync_worker.urls")
+
+# Where each change arrives first (task-events-live), one event per request.
+LIVE = "/events/task-events-live"
+# Where the outbox's copy arrives (task-events), in bulk.
+DURABLE = "/events/task-events"
 
 
 def cloudevent(data: Any, event_id: str = "e-1") -> dict[str, Any]:
@@ -53,7 +58,7 @@ def sidecar_client() -> Client:
 
 def post_event(client: Client, body: dict[str, Any] | str) -> Any:
     payload = body if isinstance(body, str) else json.dumps(body)
-    return client.post("/events/task-events", payload, content_type="application/cloudevents+json")
+    return client.post(LIVE, payload, content_type="application/cloudevents+json")
 
 
 def test_task_event_logs_and_pushes_a_valid_event(
@@ -114,6 +119,50 @@ def test_task_event_asks_for_redelivery_when_state_is_down(sidecar_client: Clien
     assert response.json() == {"status": "RETRY"}
 
 
+def post_bulk(client: Client, *events: Any) -> dict[str, str]:
+    response = client.post(DURABLE, json.dumps(bulk_delivery(*events)), "application/json")
+    assert response.status_code == 200, response.content
+    return {item["entryId"]: item["status"] for item in response.json()["statuses"]}
+
+
+def test_outbox_bulk_logs_what_the_live_copy_missed_and_skips_what_it_did_not(
+    sidecar_client: Client, store: FakeStateStore
+) -> None:
+    seen_live, missed_live = make_event(owner=6), make_event(owner=6)
+    post_event(sidecar_client, cloudevent(seen_live.to_data()))
+    answered = post_bulk(
+        sidecar_client,
+        cloudevent(seen_live.to_data(), "outbox-1"),
+        cloudevent(missed_live.to_data(), "outbox-2"),
+    )
+    assert answered == {"entry-0": "SUCCESS", "entry-1": "SUCCESS"}
+    logged = store.value(STATE_STORE, log_key(6))["events"]
+    assert [e["dedupe_key"] for e in logged] == [seen_live.dedupe_key, missed_live.dedupe_key]
+
+
+def test_outbox_bulk_drops_a_malformed_entry_alone(
+    sidecar_client: Client, store: FakeStateStore
+) -> None:
+    good = cloudevent(make_event(owner=7).to_data())
+    answered = post_bulk(sidecar_client, good, cloudevent({"task": {"id": "t-1"}}), {"x": 1})
+    assert answered == {"entry-0": "SUCCESS", "entry-1": "DROP", "entry-2": "DROP"}
+    assert store.value(STATE_STORE, log_key(7))["seq"] == 1
+
+
+@pytest.mark.usefixtures("state_down")
+def test_outbox_bulk_asks_for_redelivery_of_what_it_could_not_log(
+    sidecar_client: Client,
+) -> None:
+    answered = post_bulk(sidecar_client, cloudevent(make_event().to_data()))
+    assert answered == {"entry-0": "RETRY"}
+
+
+def test_outbox_bulk_that_is_no_bulk_is_a_400(sidecar_client: Client) -> None:
+    response = sidecar_client.post(DURABLE, "{}", content_type="application/json")
+    assert response.status_code == 400
+    assert "entries" in response.json()["error"]
+
+
 def test_dead_letter_is_recorded_logged_and_acknowledged(
     sidecar_client: Client, store: FakeStateStore, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -170,13 +219,13 @@ def test_app_api_token_is_required_when_configured(
 ) -> None:
     settings.APP_API_TOKEN = "app-token"
     payload = json.dumps(cloudevent(make_event().to_data()))
-    denied = sidecar_client.post("/events/task-events", payload, content_type="application/json")
+    denied = sidecar_client.post(LIVE, payload, content_type="application/json")
     wrong = sidecar_client.post(
-        "/events/task-events", payload, content_type="application/json",
+        LIVE, payload, content_type="application/json",
         headers={"dapr-api-token": "guess"},
     )  # fmt: skip
     allowed = sidecar_client.post(
-        "/events/task-events", payload, content_type="application/json",
+        LIVE, payload, content_type="application/json",
         headers={"dapr-api-token": "app-token"},
     )  # fmt: skip
     assert (denied.status_code, wrong.status_code, allowed.status_code) == (401, 401, 200)
@@ -184,4 +233,4 @@ def test_app_api_token_is_required_when_configured(
 
 
 def test_task_event_rejects_get(sidecar_client: Client) -> None:
-    assert sidecar_client.get("/events/task-events").status_code == 405
+    assert sidecar_client.get(LIVE).status_code == 405

@@ -1,9 +1,10 @@
 """State changes of task lists: each is one first-write save plus its event, in one step.
 
 A change is saved and published by one state transaction on the task store, whose outbox
-publishes it (so a saved change is never left unpublished). Because Dapr 1.18's outbox
-holds every message for a fixed second, the same event is also published directly right
-after the commit; consumers deduplicate by task id and version.
+publishes it on task-events (so a saved change is never left unpublished). Because Dapr
+1.18's outbox holds every message for a fixed second, the same event is also published
+directly right after the commit, on task-events-live, which only sync-worker reads (for
+open tabs); it deduplicates by task id and version.
 
 Writers of one list take a short Dapr lock first. The ETag alone would catch a lost race,
 but Redis transactions do not roll back: the outbox's own marker in a transaction whose
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common import lock, metrics, state, tracing
-from common.dapr_names import TASK_EVENTS_TOPIC, TASK_STORE, WEBAPP_APP_ID
+from common.dapr_names import TASK_EVENTS_TOPIC, TASK_LIVE_TOPIC, TASK_STORE, WEBAPP_APP_ID
 from common.keyed_locks import KeyedLocks
 from common.publish import PublishError, publish_cloudevent
 from common.task_events import Task, TaskEvent
@@ -65,9 +66,9 @@ def _operations(
 async def _publish_now(event: TaskEvent) -> None:
     try:
         await publish_cloudevent(
-            TASK_EVENTS_TOPIC, event.dedupe_key, event.type, WEBAPP_APP_ID, event.to_data()
+            TASK_LIVE_TOPIC, event.dedupe_key, event.type, WEBAPP_APP_ID, event.to_data()
         )
-        metrics.EVENTS_PUBLISHED.labels(TASK_EVENTS_TOPIC, event.type, "direct").inc()
+        metrics.EVENTS_PUBLISHED.labels(TASK_LIVE_TOPIC, event.type, "direct").inc()
     except PublishError:
         # The outbox still delivers it, about a second later.
         logger.warning("direct publish failed; relying on the outbox", exc_info=True)
