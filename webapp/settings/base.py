@@ -152,17 +152,14 @@ LOGOUT_REDIRECT_URL = "login"
 # Task bodies are small; anything larger is refused with 400 before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
+# Pushes to open tabs between sync_worker instances. Redis pub/sub: a push to a user's group is
+# one PUBLISH, received once by each instance with a socket in the group and handed to those
+# sockets in memory (channels_redis.core would queue a copy per socket in Redis, each fetched
+# with its own round trip). At-most-once either way: tabs catch up from the log on a gap.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            # channels_redis waits for messages with a 5 s BZPOPMIN; redis-py 8's default
-            # 5 s socket timeout would race it and, when it wins, kill the sockets' receive
-            # loop ("Timeout reading from …"), so reads get more slack than the wait.
-            "hosts": [{"address": CHANNEL_REDIS_URL, "socket_timeout": 15}],
-            "capacity": 1000,
-            "expiry": 30,
-        },
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [CHANNEL_REDIS_URL]},
     }
 }
 
