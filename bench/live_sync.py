@@ -222,7 +222,8 @@ def measure(backend: str, args: argparse.Namespace) -> dict[str, float]:
                 group,
                 topology,
                 "webapp.settings.test",
-                {"TODO_BACKEND": backend, "LOG_LEVEL": "WARNING"},
+                # Tracing off in both: its cost is bench.tracing_cost's to measure.
+                {"TODO_BACKEND": backend, "LOG_LEVEL": "WARNING", "TRACING_SAMPLING_RATE": "0"},
             )
             return asyncio.run(drive(topology, args))
 
@@ -239,7 +240,7 @@ def main() -> None:
 
     results = {backend: measure(backend, args) for backend in ("dapr", "direct")}
     print(f"live sync: {args.tabs} tabs ({args.tabs_per_user} per user), "
-          f"{args.rate:.0f} changes/s for {args.seconds:.0f} s")  # fmt: skip
+          f"{args.rate:.0f} changes/s for {args.seconds:.0f} s, tracing off")  # fmt: skip
     print(f"{'':24}{'Dapr':>12}{'baseline':>12}{'ratio':>8}")
     for name, label in ROWS:
         dapr, base = results["dapr"][name], results["direct"][name]

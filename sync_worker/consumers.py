@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -43,6 +44,15 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         # None until the tab's hello: pushes before it are covered by the hello's catch-up.
         self.seq: int | None = None
         self.epoch = ""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """AsyncConsumer.dispatch without closing stale database connections first: these
+        sockets never use the database, and that check is a worker-thread hop per message
+        (ten per change for a user with ten tabs)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         if not handshake.origin_allowed(self.scope, settings.SYNC_ALLOWED_ORIGINS):
