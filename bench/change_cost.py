@@ -15,16 +15,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
 from pathlib import Path
 
 import websockets
 
+from bench.comparison import BACKENDS, running_system
 from bench.live_sync import Run, User, sign_up, write
 from devtools.supervise import ProcessGroup
-from devtools.system import start_system
-from devtools.topology import REPO_ROOT, Topology, free_topology
+from devtools.topology import Topology
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Changes made before measuring: the first requests of each process warm its caches.
@@ -88,16 +87,8 @@ async def drive(group: ProcessGroup, topology: Topology, args: argparse.Namespac
 
 
 def measure(backend: str, args: argparse.Namespace) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as state:
-        topology = free_topology(Path(state))
-        with ProcessGroup(Path(state) / "logs", REPO_ROOT) as group:
-            start_system(
-                group,
-                topology,
-                "webapp.settings.test",
-                {"TODO_BACKEND": backend, "LOG_LEVEL": "WARNING", "TRACING_SAMPLING_RATE": "0"},
-            )
-            return asyncio.run(drive(group, topology, args))
+    with running_system(backend) as (group, topology):
+        return asyncio.run(drive(group, topology, args))
 
 
 def main() -> None:
@@ -108,7 +99,7 @@ def main() -> None:
     parser.add_argument("--tabs-per-user", type=int, default=10)
     parser.add_argument("--changes", type=int, default=300)
     args = parser.parse_args()
-    results = {backend: measure(backend, args) for backend in ("dapr", "direct")}
+    results = {backend: measure(backend, args) for backend in BACKENDS}
     dapr, base = results["dapr"], results["direct"]
     print(f"CPU per change (ms): {args.changes} changes one at a time, {args.users} users with "
           f"{args.tabs_per_user} tabs each, tracing off")  # fmt: skip

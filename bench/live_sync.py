@@ -18,19 +18,16 @@ import contextlib
 import random
 import re
 import statistics
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import websockets
 from httpx_aiohttp import AiohttpTransport
 
-from devtools.supervise import ProcessGroup
-from devtools.system import start_system
-from devtools.topology import REPO_ROOT, Topology, free_topology
+from bench.comparison import BACKENDS, running_system
+from devtools.topology import Topology
 
 TITLE = re.compile(r'class="title">bench-(\d+)<')
 PASSWORD = "bench-password-42-xyz"  # noqa: S105 (throwaway local accounts)
@@ -215,17 +212,8 @@ async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, float
 
 
 def measure(backend: str, args: argparse.Namespace) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as state:
-        topology = free_topology(Path(state))
-        with ProcessGroup(Path(state) / "logs", REPO_ROOT) as group:
-            start_system(
-                group,
-                topology,
-                "webapp.settings.test",
-                # Tracing off in both: its cost is bench.tracing_cost's to measure.
-                {"TODO_BACKEND": backend, "LOG_LEVEL": "WARNING", "TRACING_SAMPLING_RATE": "0"},
-            )
-            return asyncio.run(drive(topology, args))
+    with running_system(backend) as (_group, topology):
+        return asyncio.run(drive(topology, args))
 
 
 def main() -> None:
@@ -238,7 +226,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
 
-    results = {backend: measure(backend, args) for backend in ("dapr", "direct")}
+    results = {backend: measure(backend, args) for backend in BACKENDS}
     print(f"live sync: {args.tabs} tabs ({args.tabs_per_user} per user), "
           f"{args.rate:.0f} changes/s for {args.seconds:.0f} s, tracing off")  # fmt: skip
     print(f"{'':24}{'Dapr':>12}{'baseline':>12}{'ratio':>8}")

@@ -1,0 +1,33 @@
+"""A freshly started system for one side of a Dapr-against-baseline comparison."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from devtools.supervise import ProcessGroup
+from devtools.system import start_system
+from devtools.topology import REPO_ROOT, Topology, free_topology
+
+# The product, and the same Django views writing Redis and pushing through Channels.
+BACKENDS = ("dapr", "direct")
+
+
+@contextmanager
+def running_system(backend: str) -> Iterator[tuple[ProcessGroup, Topology]]:
+    """The whole system on free 127.0.0.1 ports with TODO_BACKEND=`backend`, stopped after.
+
+    Tracing is off on both sides: its cost is bench.tracing_cost's to measure.
+    """
+    with tempfile.TemporaryDirectory() as state:
+        topology = free_topology(Path(state))
+        with ProcessGroup(Path(state) / "logs", REPO_ROOT) as group:
+            start_system(
+                group,
+                topology,
+                "webapp.settings.test",
+                {"TODO_BACKEND": backend, "LOG_LEVEL": "WARNING", "TRACING_SAMPLING_RATE": "0"},
+            )
+            yield group, topology
