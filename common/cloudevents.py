@@ -80,7 +80,7 @@ class BulkEntry:
     entry_id: str
     event: CloudEvent | MalformedEvent
     # The entry's event as delivered (parsed JSON), for observability.
-    envelope: Any = None
+    envelope: Any
 
     def data(self) -> Any:
         """The event's data; raises MalformedEvent when the entry holds no CloudEvent."""

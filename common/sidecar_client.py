@@ -37,7 +37,7 @@ def sidecar_client() -> httpx.AsyncClient:
             timeout=TIMEOUT,
             transport=AiohttpTransport(limits=LIMITS, trust_env=False),
         )
-        tracing.instrument_client(client)
+        tracing.send_traceparent(client)
         _clients[loop] = client
     return client
 
@@ -49,5 +49,5 @@ def sync_sidecar_client() -> httpx.Client:
         _sync_client = httpx.Client(
             base_url=sidecar_http_url(), headers=api_token_headers(), timeout=TIMEOUT
         )
-        tracing.instrument_client(_sync_client)
+        tracing.send_traceparent(_sync_client)
     return _sync_client

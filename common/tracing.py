@@ -75,7 +75,7 @@ def traced_http(application: Any) -> Any:
     )
 
 
-def instrument_client(client: httpx.Client | httpx.AsyncClient) -> None:
+def send_traceparent(client: httpx.Client | httpx.AsyncClient) -> None:
     """The current span's `traceparent` header on every request `client` makes.
 
     A header rather than OpenTelemetry's httpx instrumentation: its client span per call

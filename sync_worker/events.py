@@ -12,11 +12,9 @@ from common.cloudevents import (
     DROP,
     RETRY,
     SUCCESS,
-    BulkEntry,
     CloudEvent,
     MalformedEvent,
     bulk_answer,
-    drop,
     parse_bulk,
     parse_cloudevent,
     retry,
@@ -42,19 +40,12 @@ logger = logging.getLogger(__name__)
 @observed_delivery
 async def task_event(request: HttpRequest) -> JsonResponse:
     """One change from task-events-live, right after it was saved."""
+    cloudevent: CloudEvent | MalformedEvent
     try:
         cloudevent = parse_cloudevent(request.body)
-        _log_received(cloudevent)
-        event = TaskEvent.from_data(cloudevent.data)
-    except MalformedEvent as error:
-        logger.warning("malformed task event dropped to dead letter", extra={"reason": str(error)})
-        return drop()
-    try:
-        await deliver_task_event(event)
-    except StateError:
-        logger.warning("task event not delivered; Dapr will redeliver it", exc_info=True)
-        return retry()
-    return success()
+    except MalformedEvent as malformed:
+        cloudevent = malformed
+    return JsonResponse({"status": await _deliver(cloudevent)})
 
 
 @require_POST
@@ -72,24 +63,26 @@ async def task_events(request: HttpRequest) -> JsonResponse:
     statuses = {}
     for entry in entries:
         with in_event_trace(entry.envelope):
-            statuses[entry.entry_id] = await _deliver_entry(entry)
+            statuses[entry.entry_id] = await _deliver(entry.event)
         if statuses[entry.entry_id] == SUCCESS:
             count_delivered(entry.envelope)
     return bulk_answer(statuses)
 
 
-def _log_received(cloudevent: CloudEvent) -> None:
-    logger.info(
-        "task event received",
-        extra={"event_id": cloudevent.id, "event_type": cloudevent.type, "topic": cloudevent.topic},
-    )
-
-
-async def _deliver_entry(entry: BulkEntry) -> str:
+async def _deliver(cloudevent: CloudEvent | MalformedEvent) -> str:
+    """Logs and pushes one delivered event; the status Dapr should get for it."""
     try:
-        data = entry.data()
-        _log_received(entry.event)  # type: ignore[arg-type] (data() checked it is one)
-        event = TaskEvent.from_data(data)
+        if isinstance(cloudevent, MalformedEvent):
+            raise cloudevent
+        logger.info(
+            "task event received",
+            extra={
+                "event_id": cloudevent.id,
+                "event_type": cloudevent.type,
+                "topic": cloudevent.topic,
+            },
+        )
+        event = TaskEvent.from_data(cloudevent.data)
     except MalformedEvent as error:
         logger.warning("malformed task event dropped to dead letter", extra={"reason": str(error)})
         return DROP

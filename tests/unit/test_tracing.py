@@ -61,7 +61,7 @@ def test_outside_any_span_there_are_no_ids() -> None:
     assert tracing.current_traceparent() == ""
 
 
-def test_instrumented_clients_send_traceparent() -> None:
+def test_clients_send_the_current_traceparent() -> None:
     seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -70,13 +70,13 @@ def test_instrumented_clients_send_traceparent() -> None:
 
     async def call() -> None:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            tracing.instrument_client(client)
+            tracing.send_traceparent(client)
             with tracing.span("view", traceparent=PARENT):
                 await client.get("http://sidecar/v1.0/state/s/k")
 
     asyncio.run(call())
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        tracing.instrument_client(client)
+        tracing.send_traceparent(client)
         with tracing.span("view", traceparent=PARENT):
             client.get("http://sidecar/v1.0/state/s/k")
         client.get("http://sidecar/v1.0/state/s/k")  # outside any span: no header
