@@ -1,43 +1,117 @@
 """One pooled HTTP client per event loop for calls to the local sidecar.
 
 Created lazily (never at import time, when the sidecar may not be up yet) and kept per
-loop because an httpx.AsyncClient belongs to the loop that opened its connections. The
-async client sends through aiohttp (httpx-aiohttp), several times cheaper per call than
-httpcore's pool, which every service pays on every state, lock and publish call. Every
-request carries the current W3C traceparent, so the sidecar's spans join the caller's trace.
+loop because a connection pool belongs to the loop that opened its connections.
+
+The async client is aiohttp's session behind httpx's vocabulary: callers get an
+`httpx.Response` and catch `httpx.HTTPError`, as with any httpx client, but a call skips
+httpx's client pipeline (URL merging, cookies, auth and redirect hooks), which cost more
+CPU than the call itself; every service pays it on each state, lock and publish call.
+Every request carries the current W3C traceparent, so the sidecar's spans join the
+caller's trace.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json as json_module
 import weakref
+from collections.abc import Mapping
+from typing import Any
 
+import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from common import tracing
 from common.sidecar import api_token_headers, sidecar_http_url
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 2.0
+MAX_CONNECTIONS = 200
+
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SidecarClient] = (
     weakref.WeakKeyDictionary()
 )
 _sync_client: httpx.Client | None = None
 
-TIMEOUT = httpx.Timeout(10.0, connect=2.0)
-LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+
+class SidecarClient:
+    """The few httpx.AsyncClient methods the services use, sent through aiohttp."""
+
+    def __init__(self, base_url: str, headers: Mapping[str, str]) -> None:
+        self._base_url = base_url
+        self._headers = dict(headers)
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+        )
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        content: str | bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = TIMEOUT_SECONDS,
+    ) -> httpx.Response:
+        """Sends one request; `url` is a path on the sidecar or an absolute URL.
+
+        Raises httpx.TimeoutException or httpx.TransportError when there is no answer.
+        """
+        send_headers = {**self._headers, **(headers or {})}
+        if traceparent := tracing.current_traceparent():
+            send_headers["traceparent"] = traceparent
+        if json is not None:
+            content = json_module.dumps(json)
+            send_headers.setdefault("content-type", "application/json")
+        if not url.startswith(("http://", "https://")):
+            url = self._base_url + url
+        try:
+            async with self._session.request(
+                method,
+                url,
+                data=content.encode() if isinstance(content, str) else content,
+                params=params,
+                headers=send_headers,
+                timeout=self._timeout(timeout),
+            ) as response:
+                body = await response.read()
+        except TimeoutError as error:
+            raise httpx.TimeoutException(f"{method} {url}: no answer in {timeout} s") from error
+        except aiohttp.ClientError as error:
+            raise httpx.TransportError(f"{method} {url}: {error!r}") from error
+        return httpx.Response(response.status, headers=list(response.headers.items()), content=body)
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("GET", url, **kwargs)
+
+    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("POST", url, **kwargs)
+
+    async def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("DELETE", url, **kwargs)
+
+    async def aclose(self) -> None:
+        await self._session.close()
+
+    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        if seconds not in self._timeouts:
+            self._timeouts[seconds] = aiohttp.ClientTimeout(
+                total=seconds, connect=CONNECT_TIMEOUT_SECONDS
+            )
+        return self._timeouts[seconds]
 
 
-def sidecar_client() -> httpx.AsyncClient:
+def sidecar_client() -> SidecarClient:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = httpx.AsyncClient(
-            base_url=sidecar_http_url(),
-            headers=api_token_headers(),
-            timeout=TIMEOUT,
-            transport=AiohttpTransport(limits=LIMITS, trust_env=False),
-        )
-        tracing.send_traceparent(client)
+        client = SidecarClient(sidecar_http_url(), api_token_headers())
         _clients[loop] = client
     return client
 
@@ -47,7 +121,9 @@ def sync_sidecar_client() -> httpx.Client:
     global _sync_client
     if _sync_client is None:
         _sync_client = httpx.Client(
-            base_url=sidecar_http_url(), headers=api_token_headers(), timeout=TIMEOUT
+            base_url=sidecar_http_url(),
+            headers=api_token_headers(),
+            timeout=httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
         )
         tracing.send_traceparent(_sync_client)
     return _sync_client
