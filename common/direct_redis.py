@@ -64,6 +64,18 @@ async def put(key: str, value: Any, etag: str | None, ttl_seconds: int | None = 
         await _client().expire(KEY_PREFIX + key, ttl_seconds)
 
 
+async def delete(key: str) -> None:
+    await _client().delete(KEY_PREFIX + key)
+
+
+async def get_many(keys: list[str]) -> dict[str, Any]:
+    pipeline = _client().pipeline(transaction=False)
+    for key in keys:
+        pipeline.hget(KEY_PREFIX + key, "data")
+    found = await pipeline.execute()
+    return {key: json.loads(data) for key, data in zip(keys, found, strict=True) if data}
+
+
 async def try_lock(resource_id: str, owner: str, expiry_seconds: int) -> bool:
     return bool(
         await _client().set(KEY_PREFIX + "lock-" + resource_id, owner, nx=True, ex=expiry_seconds)

@@ -15,6 +15,7 @@ from common import direct_redis
 from common.sidecar_client import sidecar_client, sync_sidecar_client
 
 FIRST_WRITE = {"concurrency": "first-write", "consistency": "strong"}
+LAST_WRITE = {"concurrency": "last-write", "consistency": "strong"}
 
 
 class StateError(RuntimeError):
@@ -33,20 +34,41 @@ class StateItem:
 
 @dataclass(frozen=True)
 class Upsert:
-    """One upsert in a transaction; `etag=None` with first-write means 'must not exist'."""
+    """One upsert in a transaction; `etag=None` with first-write means 'must not exist'
+    (Dapr's contract; state.redis does not enforce it inside a transaction).
+
+    `overwrite` saves last-write-wins instead, for a key whose every writer writes the
+    same value; `ttl_seconds` lets the store expire the key.
+    """
 
     key: str
     value: Any
     etag: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    overwrite: bool = False
+    ttl_seconds: int | None = None
 
     def to_operation(self) -> dict[str, Any]:
-        request: dict[str, Any] = {"key": self.key, "value": self.value, "options": FIRST_WRITE}
+        options = LAST_WRITE if self.overwrite else FIRST_WRITE
+        request: dict[str, Any] = {"key": self.key, "value": self.value, "options": options}
         if self.etag is not None:
             request["etag"] = self.etag
-        if self.metadata:
-            request["metadata"] = self.metadata
+        metadata = dict(self.metadata)
+        if self.ttl_seconds is not None:
+            metadata["ttlInSeconds"] = str(self.ttl_seconds)
+        if metadata:
+            request["metadata"] = metadata
         return {"operation": "upsert", "request": request}
+
+
+@dataclass(frozen=True)
+class Delete:
+    """One delete in a transaction, whatever the key's ETag (a missing key is no error)."""
+
+    key: str
+
+    def to_operation(self) -> dict[str, Any]:
+        return {"operation": "delete", "request": {"key": self.key}}
 
 
 def _item(response: httpx.Response) -> StateItem | None:
@@ -128,15 +150,37 @@ async def transact(store: str, operations: list[dict[str, Any]]) -> None:
 
 
 async def _transact_direct(operations: list[dict[str, Any]]) -> None:
-    """Baseline: the saves only (no outbox; the caller's direct publish delivers)."""
+    """Baseline: the saves and deletes only (no outbox; the caller's direct publish delivers)."""
     for operation in operations:
         request = operation["request"]
-        if request.get("metadata", {}).get("outbox.projection") == "true":
+        if operation["operation"] == "delete":
+            await direct_redis.delete(request["key"])
             continue
+        metadata = request.get("metadata", {})
+        if metadata.get("outbox.projection") == "true":
+            continue
+        ttl = metadata.get("ttlInSeconds")
         try:
-            await direct_redis.put(request["key"], request["value"], request.get("etag"))
+            await direct_redis.put(
+                request["key"], request["value"], request.get("etag"), int(ttl) if ttl else None
+            )
         except direct_redis.DirectETagMismatch as error:
             raise ETagMismatch(str(error)) from None
+
+
+async def get_bulk(store: str, keys: list[str]) -> dict[str, Any]:
+    """The values of those of `keys` that exist, by key (one request for them all)."""
+    if not keys:
+        return {}
+    if _direct():
+        return await direct_redis.get_many(keys)
+    try:
+        response = await sidecar_client().post(f"/v1.0/state/{store}/bulk", json={"keys": keys})
+    except httpx.HTTPError as error:
+        raise StateError(f"state bulk read failed: {error!r}") from error
+    if not response.is_success:
+        raise StateError(f"state bulk read failed: {response.status_code} {response.text[:200]}")
+    return {item["key"]: item["data"] for item in response.json() if "data" in item}
 
 
 def get_item_sync(store: str, key: str) -> StateItem | None:

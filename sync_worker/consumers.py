@@ -30,9 +30,9 @@ from sync_worker.protocol import (
     refresh_message,
 )
 from sync_worker.rendering import render_logged
-from sync_worker.sequencer import load_log
+from sync_worker.sequencer import load_catch_up
 from sync_worker.sessions import SessionCheckUnavailable, find_session_user
-from sync_worker.synclog import SyncLog
+from sync_worker.synclog import CatchUp, SyncLog
 
 logger = logging.getLogger(__name__)
 
@@ -117,16 +117,15 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
     async def _catch_up(self, after: int) -> None:
         assert self.user_id is not None
         try:
-            log = await load_log(self.user_id)
+            log, catch_up = await load_catch_up(self.user_id, after)
         except StateError:
             logger.warning("live-sync catch-up failed: state store unavailable", exc_info=True)
             await self.close(CLOSE_TRY_AGAIN_LATER)
             return
-        await self._send_catch_up(log, after)
+        await self._send_catch_up(log, catch_up)
 
-    async def _send_catch_up(self, log: SyncLog, after: int) -> None:
+    async def _send_catch_up(self, log: SyncLog, catch_up: CatchUp) -> None:
         reset = bool(self.epoch) and log.epoch != self.epoch
-        catch_up = log.since(after)
         self.epoch = log.epoch
         try:
             messages = [event_message(e.seq, render_logged(e)) for e in catch_up.events]

@@ -1,8 +1,11 @@
 """Each user's bounded log of sequenced events: the source of catch-up for every tab.
 
 Pure data: reading and writing it in the state store is sync_worker.sequencer's job.
-Events are kept as their data (a fifth of their HTML's size, and every new event rewrites
-the whole log); a catch-up renders them again.
+The log is a small head (its epoch, its last seq and the dedupe keys of the events it
+holds) plus one state entry per event, so logging an event writes the head and that one
+event, however long the log: rewriting every held event on each change made a change's
+cost grow with the user's history. Events are kept as their data (a fifth of their HTML's
+size); a catch-up renders them again.
 A log has an `epoch` (random, fixed when the log is created) so that a log that was lost
 and restarted at seq 1 is never mistaken for the old one by a socket that saw both.
 """
@@ -62,45 +65,72 @@ class CatchUp:
     events: tuple[LoggedEvent, ...] = ()
 
 
+@dataclass(frozen=True)
+class Appended:
+    """An event just appended, and the dedupe key that fell out of the log (if one did)."""
+
+    event: LoggedEvent
+    dropped: str | None
+
+
 @dataclass
 class SyncLog:
+    """The log's head; the events themselves are state entries of their own."""
+
     # "" until the first event is appended (no log stored yet).
     epoch: str = ""
     seq: int = 0
-    events: list[LoggedEvent] = field(default_factory=list)
+    # Dedupe keys of the events held, oldest first; the last one's seq is `seq`.
+    keys: list[str] = field(default_factory=list)
 
     @classmethod
     def from_state(cls, raw: Any) -> SyncLog:
         if not isinstance(raw, dict):
             raise CorruptLog("log is not an object")
-        epoch, seq, events = raw.get("epoch"), raw.get("seq"), raw.get("events")
-        if not isinstance(epoch, str) or not isinstance(seq, int) or not isinstance(events, list):
-            raise CorruptLog("log lacks epoch, seq or events")
-        return cls(epoch, seq, [LoggedEvent.from_state(e) for e in events])
+        epoch, seq, keys = raw.get("epoch"), raw.get("seq"), raw.get("keys")
+        if not isinstance(epoch, str) or not isinstance(seq, int) or not isinstance(keys, list):
+            raise CorruptLog("log lacks epoch, seq or keys")
+        if not all(isinstance(key, str) for key in keys) or len(keys) > seq:
+            raise CorruptLog("log's keys are not dedupe keys of its events")
+        return cls(epoch, seq, keys)
 
     def to_state(self) -> dict[str, Any]:
-        return {"epoch": self.epoch, "seq": self.seq, "events": [e.to_state() for e in self.events]}
+        return {"epoch": self.epoch, "seq": self.seq, "keys": self.keys}
 
     def contains(self, dedupe_key: str) -> bool:
-        return any(e.dedupe_key == dedupe_key for e in self.events)
+        return dedupe_key in self.keys
 
-    def append(self, dedupe_key: str, data: dict[str, Any]) -> LoggedEvent:
+    def append(self, dedupe_key: str, data: dict[str, Any]) -> Appended:
         """Gives the event the next seq and keeps only the newest LOG_LENGTH events."""
         if not self.epoch:
             self.epoch = uuid.uuid4().hex
         self.seq += 1
-        logged = LoggedEvent(self.seq, dedupe_key, data)
-        self.events = [*self.events, logged][-LOG_LENGTH:]
-        return logged
+        self.keys = [*self.keys, dedupe_key]
+        dropped = self.keys.pop(0) if len(self.keys) > LOG_LENGTH else None
+        return Appended(LoggedEvent(self.seq, dedupe_key, data), dropped)
 
-    def since(self, after: int) -> CatchUp:
-        """Events with seq > after; a refresh when `after` predates the log or is ahead of it,
-        or when a refresh entry follows it (the re-fetched list has the later events too).
-        """
-        oldest = self.events[0].seq if self.events else self.seq + 1
+    def wanted(self, after: int) -> list[str] | None:
+        """Dedupe keys of the events with seq > after, oldest first; None when the tab
+        needs a refresh instead: `after` predates the log or is ahead of it."""
+        oldest = self.seq - len(self.keys) + 1
         if after < oldest - 1 or after > self.seq:
+            return None
+        return self.keys[after - oldest + 1 :]
+
+    def since(self, after: int, logged: dict[str, LoggedEvent]) -> CatchUp:
+        """What a tab that applied everything up to `after` needs, from the events
+        `logged` (by dedupe key) read for wanted(after). A refresh when `after` is out of
+        the log's range, when an event is missing (expired) or is not the one its seq
+        names, or when a refresh entry follows `after` (the re-fetched list has the
+        later events too).
+        """
+        wanted = self.wanted(after)
+        if wanted is None:
             return CatchUp(refresh=True, seq=self.seq)
-        events = tuple(e for e in self.events if e.seq > after)
-        if any(e.is_refresh for e in events):
-            return CatchUp(refresh=True, seq=self.seq)
-        return CatchUp(refresh=False, seq=self.seq, events=events)
+        events = []
+        for seq, dedupe_key in enumerate(wanted, start=after + 1):
+            event = logged.get(dedupe_key)
+            if event is None or event.seq != seq or event.is_refresh:
+                return CatchUp(refresh=True, seq=self.seq)
+            events.append(event)
+        return CatchUp(refresh=False, seq=self.seq, events=tuple(events))

@@ -1,8 +1,11 @@
-"""State through the sidecar: save, get, delete, and an ETag conflict answered as one."""
+"""State through the sidecar: save, get, delete, an ETag conflict answered as one, and the
+transaction and bulk read the services use."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -10,7 +13,9 @@ from dapr.clients import DaprClient
 from dapr.clients.exceptions import DaprGrpcError
 from dapr.conf import settings as dapr_settings
 
+from common import state
 from common.dapr_names import STATE_STORE
+from common.sidecar_client import sidecar_client
 from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration
@@ -70,3 +75,29 @@ def test_python_sdk_of_the_pinned_minor_talks_to_the_sidecar(
         assert item.data == b"newer"
         client.delete_state(STATE_STORE, key, etag=item.etag)
         assert client.get_state(STATE_STORE, key).data == b""
+
+
+def test_a_transaction_saves_with_a_ttl_and_deletes_and_a_bulk_read_skips_missing_keys(
+    system: RunningSystem, key: str, settings: Any
+) -> None:
+    """common.state's transaction operations and bulk read, as the sync log uses them."""
+    settings.DAPR_HTTP_PORT = system.service("sync_worker").dapr_http_port
+    first, second, never = f"{key}-1", f"{key}-2", f"{key}-never"
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        await state.transact(
+            STATE_STORE,
+            [
+                state.Upsert(first, {"n": 1}, overwrite=True, ttl_seconds=60).to_operation(),
+                state.Upsert(second, {"n": 2}, overwrite=True).to_operation(),
+            ],
+        )
+        before = await state.get_bulk(STATE_STORE, [first, second, never])
+        await state.transact(STATE_STORE, [state.Delete(first).to_operation()])
+        after = await state.get_bulk(STATE_STORE, [first, second, never])
+        await sidecar_client().aclose()  # this loop ends here
+        return before, after
+
+    before, after = asyncio.run(scenario())
+    assert before == {first: {"n": 1}, second: {"n": 2}}
+    assert after == {second: {"n": 2}}

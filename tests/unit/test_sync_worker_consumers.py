@@ -18,7 +18,7 @@ from sync_worker.consumers import TaskSyncConsumer
 from sync_worker.fanout import push_event
 from sync_worker.protocol import event_message, refresh_message
 from sync_worker.rendering import render_logged
-from sync_worker.sequencer import Sequenced, log_key, sequence_event
+from sync_worker.sequencer import Sequenced, event_key, log_key, sequence_event
 from sync_worker.sessions import SessionCheckUnavailable
 from sync_worker.synclog import refresh_data
 from tests.task_event_factory import make_event
@@ -252,10 +252,11 @@ def test_socket_joins_its_users_group() -> None:
 
 def test_catch_up_over_an_unreadable_logged_event_sends_a_refresh(setup: FakeStateStore) -> None:
     async def scenario(socket: WebsocketCommunicator) -> None:
-        await log_events(1)
-        stored = setup.value(STATE_STORE, log_key(USER))
-        stored["events"][0]["data"] = {"type": "nonsense"}
-        setup.put(STATE_STORE, log_key(USER), stored)
+        [logged] = await log_events(1)
+        key = event_key(USER, logged.epoch, logged.event.dedupe_key)
+        stored = setup.value(STATE_STORE, key)
+        stored["data"] = {"type": "nonsense"}
+        setup.put(STATE_STORE, key, stored)
         await hello(socket, after=0)
         assert await socket.receive_from() == refresh_message(1)
 

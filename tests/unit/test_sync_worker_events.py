@@ -16,7 +16,7 @@ from common.dapr_names import STATE_STORE
 from sync_worker.dead_letters import DEAD_LETTERS_KEY
 from sync_worker.sequencer import log_key
 from tests.task_event_factory import bulk_delivery, make_event
-from tests.unit.fake_state import FakeStateStore
+from tests.unit.fake_state import FakeStateStore, logged_events
 
 pytestmark = pytest.mark.urls("sync_worker.urls")
 
@@ -82,7 +82,7 @@ def test_task_event_logs_and_pushes_a_valid_event(
 def test_task_event_is_logged_as_its_data(sidecar_client: Client, store: FakeStateStore) -> None:
     event = make_event(owner=5)
     post_event(sidecar_client, cloudevent(event.to_data()))
-    [logged] = store.value(STATE_STORE, log_key(5))["events"]
+    [logged] = logged_events(store, 5)
     assert logged == {"seq": 1, "dedupe_key": event.dedupe_key, "data": event.to_data()}
 
 
@@ -136,7 +136,7 @@ def test_outbox_bulk_logs_what_the_live_copy_missed_and_skips_what_it_did_not(
         cloudevent(missed_live.to_data(), "outbox-2"),
     )
     assert answered == {"entry-0": "SUCCESS", "entry-1": "SUCCESS"}
-    logged = store.value(STATE_STORE, log_key(6))["events"]
+    logged = logged_events(store, 6)
     assert [e["dedupe_key"] for e in logged] == [seen_live.dedupe_key, missed_live.dedupe_key]
 
 

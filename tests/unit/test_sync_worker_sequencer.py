@@ -7,9 +7,17 @@ from asgiref.sync import async_to_sync
 
 from common import state
 from common.dapr_names import STATE_STORE
-from sync_worker.sequencer import SequencerBusy, load_log, log_key, sequence_event
-from sync_worker.synclog import SyncLog
-from tests.unit.fake_state import FakeStateStore
+from sync_worker.sequencer import (
+    EVENT_TTL_SECONDS,
+    SequencerBusy,
+    event_key,
+    load_catch_up,
+    load_log,
+    log_key,
+    sequence_event,
+)
+from sync_worker.synclog import LOG_LENGTH, SyncLog
+from tests.unit.fake_state import FakeStateStore, logged_events
 
 
 @pytest.fixture
@@ -38,9 +46,10 @@ def test_sequence_event_keeps_users_apart(store: FakeStateStore) -> None:
 
 def test_sequence_event_ignores_a_duplicate(store: FakeStateStore) -> None:
     async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
+    saves = store.saves
     assert async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"}) is None
     assert store.value(STATE_STORE, log_key(7))["seq"] == 1
-    assert store.saves == 1
+    assert store.saves == saves
 
 
 def test_sequence_event_retries_after_a_lost_race(store: FakeStateStore) -> None:
@@ -51,11 +60,41 @@ def test_sequence_event_retries_after_a_lost_race(store: FakeStateStore) -> None
     sequenced = async_to_sync(sequence_event)(7, "a:3", {"k": "a:3"})
     assert sequenced is not None
     assert sequenced.event.seq == 3
-    assert [e["dedupe_key"] for e in store.value(STATE_STORE, log_key(7))["events"]] == [
-        "a:1",
-        "a:2",
-        "a:3",
-    ]
+    assert store.value(STATE_STORE, log_key(7))["keys"] == ["a:1", "a:2", "a:3"]
+    assert store.value(STATE_STORE, event_key(7, sequenced.epoch, "a:3"))["seq"] == 3
+
+
+def test_each_event_is_its_own_entry_and_expires(store: FakeStateStore) -> None:
+    sequenced = async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
+    assert sequenced is not None
+    key = event_key(7, sequenced.epoch, "a:1")
+    assert store.value(STATE_STORE, key) == {"seq": 1, "dedupe_key": "a:1", "data": {"k": "a:1"}}
+    assert store.ttls[(STATE_STORE, key)] == EVENT_TTL_SECONDS
+
+
+def test_the_event_that_falls_out_of_the_log_is_deleted(store: FakeStateStore) -> None:
+    for n in range(1, LOG_LENGTH + 2):
+        sequenced = async_to_sync(sequence_event)(7, f"a:{n}", {"n": n})
+    assert sequenced is not None
+    assert (STATE_STORE, event_key(7, sequenced.epoch, "a:1")) not in store.items
+    assert (STATE_STORE, event_key(7, sequenced.epoch, "a:2")) in store.items
+    assert len(logged_events(store, 7)) == LOG_LENGTH
+
+
+def test_load_catch_up_reads_the_events_after(store: FakeStateStore) -> None:
+    for n in range(1, 4):
+        async_to_sync(sequence_event)(7, f"a:{n}", {"n": n})
+    log, catch_up = async_to_sync(load_catch_up)(7, 1)
+    assert log.seq == catch_up.seq == 3
+    assert [(e.seq, e.data) for e in catch_up.events] == [(2, {"n": 2}), (3, {"n": 3})]
+
+
+def test_load_catch_up_over_a_corrupt_entry_is_a_refresh(store: FakeStateStore) -> None:
+    sequenced = async_to_sync(sequence_event)(7, "a:1", {"n": 1})
+    assert sequenced is not None
+    store.put(STATE_STORE, event_key(7, sequenced.epoch, "a:1"), {"nonsense": True})
+    _log, catch_up = async_to_sync(load_catch_up)(7, 0)
+    assert catch_up.refresh
 
 
 def test_sequence_event_drops_a_duplicate_logged_by_the_rival(store: FakeStateStore) -> None:
@@ -71,7 +110,7 @@ def test_sequence_event_gives_up_when_always_beaten(
     async def always_beaten(*args: object, **kwargs: object) -> None:
         raise state.ETagMismatch("lost")
 
-    monkeypatch.setattr(state, "save_item", always_beaten)
+    monkeypatch.setattr(state, "transact", always_beaten)
     with pytest.raises(SequencerBusy):
         async_to_sync(sequence_event)(7, "a:1", {"k": "a:1"})
 

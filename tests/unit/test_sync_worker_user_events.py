@@ -14,7 +14,7 @@ from common import state
 from common.dapr_names import STATE_STORE
 from common.user_events import PREFERENCES_CHANGED, UserEvent
 from sync_worker.sequencer import log_key
-from tests.unit.fake_state import FakeStateStore
+from tests.unit.fake_state import FakeStateStore, logged_events
 
 pytestmark = pytest.mark.urls("sync_worker.urls")
 
@@ -35,7 +35,7 @@ def test_user_event_logs_a_refresh_and_pushes_it(sync_worker_store: FakeStateSto
     assert post(event.to_data()).json() == {"status": "SUCCESS"}
     pushed = async_to_sync(layer.receive)(channel)
     assert (pushed["seq"], pushed["refresh"]) == (1, True)
-    [logged] = sync_worker_store.value(STATE_STORE, log_key(5))["events"]
+    [logged] = logged_events(sync_worker_store, 5)
     assert logged["dedupe_key"] == event.dedupe_key
 
 
