@@ -1,13 +1,15 @@
 """CPU time each process spends on one task change, through Dapr and through the baseline.
 
     .venv/bin/python -m bench.change_cost [--users 20] [--tabs-per-user 10] [--changes 300]
+                                          [--history 0]
 
 Starts a system on 127.0.0.1 (as bench.live_sync does, tracing off), signs up users, opens
 their tabs, then makes changes one at a time through the real HTTP API and reads every
 process's CPU time (/proc) before and after. One change at a time, so the figures are what
 a change costs, not what queueing under load adds; the machine's cores divided by the total
-is the most changes per second it could sustain. The same run then repeats against the
-no-Dapr baseline (TODO_BACKEND=direct).
+is the most changes per second it could sustain. `--history N` first makes N changes per
+user, unmeasured: a long-lived user's sync log holds its full 200 events. The same run then
+repeats against the no-Dapr baseline (TODO_BACKEND=direct).
 """
 
 from __future__ import annotations
@@ -64,12 +66,13 @@ async def drive(group: ProcessGroup, topology: Topology, args: argparse.Namespac
     url = f"ws://127.0.0.1:{sync_worker.app_port}/ws/tasks/"
     tabs = await open_tabs(url, webapp.app_url, users, args.tabs_per_user)
     run = Run()
-    for number in range(WARM_UP):
+    for number in range(WARM_UP + args.history * len(users)):
         await write(users[number % len(users)], number, run)
     pids = measured_processes(group, topology)
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     client_before, started = time.process_time(), time.perf_counter()
-    for number in range(WARM_UP, WARM_UP + args.changes):
+    first = WARM_UP + args.history * len(users)
+    for number in range(first, first + args.changes):
         await write(users[number % len(users)], number, run)
     wall = time.perf_counter() - started
     await asyncio.sleep(SETTLE_SECONDS)  # letting the outbox catch up, not synchronising
@@ -98,11 +101,13 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--tabs-per-user", type=int, default=10)
     parser.add_argument("--changes", type=int, default=300)
+    parser.add_argument("--history", type=int, default=0, help="changes per user made first")
     args = parser.parse_args()
     results = {backend: measure(backend, args) for backend in BACKENDS}
     dapr, base = results["dapr"], results["direct"]
+    history = f", after {args.history} changes per user" if args.history else ""
     print(f"CPU per change (ms): {args.changes} changes one at a time, {args.users} users with "
-          f"{args.tabs_per_user} tabs each, tracing off")  # fmt: skip
+          f"{args.tabs_per_user} tabs each{history}, tracing off")  # fmt: skip
     print(f"{'':28}{'Dapr':>10}{'baseline':>10}")
     extra = ("bench client", "wall time per change", "failed writes")
     servers = [name for name in dapr if name not in extra]
