@@ -15,9 +15,11 @@ http_application = get_asgi_application()
 # Imported once Django is set up (get_asgi_application above).
 from common.tracing import traced_http  # noqa: E402
 from sync_worker.close_codes import allow_protocol_close_codes  # noqa: E402
+from sync_worker.database_free import skip_database_housekeeping  # noqa: E402
 from sync_worker.routing import websocket_urlpatterns  # noqa: E402
 
 allow_protocol_close_codes()
+skip_database_housekeeping()
 application = ProtocolTypeRouter(
     {"http": traced_http(http_application), "websocket": URLRouter(websocket_urlpatterns)}
 )

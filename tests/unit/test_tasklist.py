@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from webapp.todo.tasklist import (
@@ -86,3 +88,8 @@ def test_state_round_trip_keeps_order_and_requests() -> None:
     assert again.ordered() == task_list.ordered()
     assert again.replay("k") == task_list.replay("k")
     assert again.counts() == {"all": 3, "active": 3, "completed": 0}
+
+
+def test_a_stored_task_has_every_field_and_nothing_else() -> None:
+    [task] = new_list("a").ordered()
+    assert task.to_dict() == dataclasses.asdict(task)
