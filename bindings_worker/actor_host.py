@@ -10,9 +10,10 @@ inside GET /dapr/config, which daprd calls while starting.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -88,15 +89,39 @@ async def ensure_registered() -> None:
         _registered = True
 
 
-def _unknown(actor_type: str) -> JsonResponse | None:
-    if actor_type in ACTOR_TYPES:
-        return None
-    return JsonResponse({"error": f"actor type {actor_type!r} is not hosted here"}, status=404)
+ActorView = Callable[..., Awaitable[HttpResponse]]
+
+
+def actor_callback(view: ActorView) -> ActorView:
+    """What every call daprd makes on an actor needs: the sidecar's token, an actor type
+    this app hosts (404 otherwise) and the actor types registered with the SDK."""
+
+    @functools.wraps(view)
+    async def hosted(
+        request: HttpRequest, actor_type: str, actor_id: str, **names: str
+    ) -> HttpResponse:
+        if actor_type not in ACTOR_TYPES:
+            return JsonResponse(
+                {"error": f"actor type {actor_type!r} is not hosted here"}, status=404
+            )
+        await ensure_registered()
+        return await view(request, actor_type, actor_id, **names)
+
+    return from_sidecar(hosted)
 
 
 def _failed(what: str, error: Exception) -> JsonResponse:
     logger.exception("actor call failed", extra={"call": what})
     return JsonResponse({"error": f"{what} failed: {type(error).__name__}: {error}"}, status=500)
+
+
+async def _fire(what: str, fired: Awaitable[None]) -> HttpResponse:
+    """Awaits a timer or reminder; a non-2xx answer makes daprd (or the scheduler) retry."""
+    try:
+        await fired
+    except Exception as error:  # daprd needs an answer; the log has the trace
+        return _failed(what, error)
+    return JsonResponse({"status": "ok"})
 
 
 @require_GET
@@ -106,13 +131,10 @@ async def dapr_config(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["PUT"])
-@from_sidecar
+@actor_callback
 async def actor_method(
     request: HttpRequest, actor_type: str, actor_id: str, name: str
 ) -> HttpResponse:
-    if unknown := _unknown(actor_type):
-        return unknown
-    await ensure_registered()
     try:
         result = await ActorRuntime.dispatch(
             actor_type, actor_id, name, request.body, request.headers.get("Dapr-Reentrancy-Id")
@@ -125,41 +147,26 @@ async def actor_method(
 
 
 @require_http_methods(["PUT"])
-@from_sidecar
+@actor_callback
 async def actor_reminder(
     request: HttpRequest, actor_type: str, actor_id: str, name: str
 ) -> HttpResponse:
-    if unknown := _unknown(actor_type):
-        return unknown
-    await ensure_registered()
-    try:
-        await ActorRuntime.fire_reminder(actor_type, actor_id, name, request.body)
-    except Exception as error:  # a non-2xx makes the scheduler retry
-        return _failed(f"{actor_type} reminder {name}", error)
-    return JsonResponse({"status": "ok"})
+    fired = ActorRuntime.fire_reminder(actor_type, actor_id, name, request.body)
+    return await _fire(f"{actor_type} reminder {name}", fired)
 
 
 @require_http_methods(["PUT"])
-@from_sidecar
+@actor_callback
 async def actor_timer(
     request: HttpRequest, actor_type: str, actor_id: str, name: str
 ) -> HttpResponse:
-    if unknown := _unknown(actor_type):
-        return unknown
-    await ensure_registered()
-    try:
-        await ActorRuntime.fire_timer(actor_type, actor_id, name, request.body)
-    except Exception as error:
-        return _failed(f"{actor_type} timer {name}", error)
-    return JsonResponse({"status": "ok"})
+    fired = ActorRuntime.fire_timer(actor_type, actor_id, name, request.body)
+    return await _fire(f"{actor_type} timer {name}", fired)
 
 
 @require_http_methods(["DELETE"])
-@from_sidecar
+@actor_callback
 async def deactivate(request: HttpRequest, actor_type: str, actor_id: str) -> HttpResponse:
-    if unknown := _unknown(actor_type):
-        return unknown
-    await ensure_registered()
     try:
         await ActorRuntime.deactivate(actor_type, actor_id)
     except ValueError:

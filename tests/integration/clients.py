@@ -1,12 +1,12 @@
-"""Clients of the running system for integration tests: a signed-up webapp user over HTTP
-and that user's live-sync socket on sync_worker.
+"""Clients of the running system for integration tests: live-sync sockets on sync_worker,
+their messages, and publishing straight to a sidecar (the signed-up user over HTTP is
+tests.integration.webapp_http.WebappUser).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,63 +20,6 @@ from devtools.topology import Service
 TIMEOUT = 30.0
 SEQ_MARKER = re.compile(r'<div id="sync-seq" data-seq="(\d+)"( data-refresh="true")? hidden>')
 TASK_ID = re.compile(r'<li id="task-([^"]+)"')
-
-
-class WebappUser:
-    """A user signed up through webapp's real sign-up form, with its session cookies."""
-
-    def __init__(self, webapp: Service) -> None:
-        self.origin = webapp.app_url
-        self.http = httpx.Client(base_url=webapp.app_url, timeout=TIMEOUT)
-        self.username = f"user-{uuid.uuid4().hex[:12]}"
-
-    @classmethod
-    def sign_up(cls, webapp: Service) -> WebappUser:
-        user = cls(webapp)
-        user.http.get("/accounts/signup/").raise_for_status()
-        password = f"pw-{uuid.uuid4().hex}"
-        response = user.http.post(
-            "/accounts/signup/",
-            data={
-                "csrfmiddlewaretoken": user.csrf_token,
-                "username": user.username,
-                "email": f"{user.username}@example.com",
-                "password1": password,
-                "password2": password,
-            },
-        )
-        assert response.status_code == 302, response.text[:500]
-        return user
-
-    @property
-    def csrf_token(self) -> str:
-        return self.http.cookies["csrftoken"]
-
-    @property
-    def session_key(self) -> str:
-        return self.http.cookies["sessionid"]
-
-    def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.post(
-            path,
-            json=body,
-            headers={"X-CSRFToken": self.csrf_token, "Accept": "application/json"},
-        )
-        assert response.is_success, response.text[:500]
-        return response.json()
-
-    def create_task(self, title: str) -> dict[str, Any]:
-        return self.post_json("/tasks/", {"title": title, "priority": "normal"})["task"]
-
-    def complete_task(self, task: dict[str, Any]) -> dict[str, Any]:
-        return self.post_json(f"/tasks/{task['id']}/complete", {"version": task["version"]})["task"]
-
-    def socket(self, sync_worker: Service, origin: str | None = None) -> ClientConnection:
-        """A live-sync socket with this user's session cookie, from webapp's origin."""
-        return open_socket(sync_worker, origin or self.origin, f"sessionid={self.session_key}")
-
-    def close(self) -> None:
-        self.http.close()
 
 
 def open_socket(sync_worker: Service, origin: str, cookie: str | None = None) -> ClientConnection:

@@ -24,13 +24,13 @@ from devtools.topology import REPO_ROOT, Service, free_port
 from sync_worker.synclog import LOG_LENGTH
 from tests.conftest import TEST_SETTINGS, RunningSystem
 from tests.integration.clients import (
-    WebappUser,
     open_socket,
     publish_task_event,
     receive,
     send_hello,
     session_user_id,
 )
+from tests.integration.webapp_http import WebappUser
 from tests.task_event_factory import make_event
 
 pytestmark = pytest.mark.integration
@@ -48,7 +48,7 @@ def sync_worker(system: RunningSystem) -> Service:
 
 @pytest.fixture
 def user(webapp: Service) -> Iterator[WebappUser]:
-    signed_up = WebappUser.sign_up(webapp)
+    signed_up = WebappUser(webapp.app_url)
     yield signed_up
     signed_up.close()
 
@@ -64,7 +64,7 @@ def logged(line: str, message: str, **fields: object) -> bool:
 def test_every_socket_of_the_owner_receives_a_change_and_no_one_else(
     webapp: Service, sync_worker: Service, user: WebappUser
 ) -> None:
-    other = WebappUser.sign_up(webapp)
+    other = WebappUser(webapp.app_url)
     first, second, others = (
         user.socket(sync_worker),
         user.socket(sync_worker),
@@ -73,14 +73,14 @@ def test_every_socket_of_the_owner_receives_a_change_and_no_one_else(
     with first, second, others:
         for socket in (first, second, others):
             send_hello(socket)
-        task = user.create_task("Water the plants")
-        done = user.complete_task(task)
+        task = user.create("Water the plants")
+        done = user.complete(task)
         for socket in (first, second):
             created, completed = receive(socket), receive(socket)
             assert (created.seq, created.task_id) == (1, task["id"])
             assert (completed.seq, completed.task_id) == (2, task["id"])
             assert f'data-version="{done["version"]}"' in completed.html
-        others_task = other.create_task("Feed the cat")
+        others_task = other.create("Feed the cat")
         message = receive(others)
         assert (message.seq, message.task_id) == (1, others_task["id"])
     other.close()
@@ -115,9 +115,9 @@ def test_reconnect_with_hello_receives_exactly_the_missed_events(
         send_hello(watcher)
         with user.socket(sync_worker) as tab:
             send_hello(tab)
-            user.create_task("Seen")
+            user.create("Seen")
             assert receive(tab).seq == 1
-        missed = [user.create_task(f"Missed {n}") for n in range(2)]
+        missed = [user.create(f"Missed {n}") for n in range(2)]
         assert [receive(watcher).seq for _ in range(3)] == [1, 2, 3]
         with user.socket(sync_worker) as tab:
             send_hello(tab, after=1)
@@ -126,7 +126,7 @@ def test_reconnect_with_hello_receives_exactly_the_missed_events(
                 (2, missed[0]["id"]),
                 (3, missed[1]["id"]),
             ]
-            after = user.create_task("Live again")
+            after = user.create("Live again")
             message = receive(tab)
             assert (message.seq, message.task_id) == (4, after["id"])
             # A resync (a gap the tab saw) is answered the same way.
@@ -176,7 +176,7 @@ def test_malformed_event_is_dead_lettered_and_the_subscription_keeps_working(
         assert "not a user" in entry["body"]
     with user.socket(sync_worker) as socket:
         send_hello(socket)
-        task = user.create_task("After the poison")
+        task = user.create("After the poison")
         message = receive(socket)
         assert (message.seq, message.task_id) == (1, task["id"])
 
@@ -207,7 +207,7 @@ def test_junk_frames_are_ignored_and_an_oversized_frame_closes_1009(
         for junk in ("nope", "[]", '{"type":"bye"}', '{"type":"hello","after":"x"}'):
             socket.send(junk)
         socket.send(b"\x00\x01")
-        task = user.create_task("Still listening")
+        task = user.create("Still listening")
         send_hello(socket)
         message = receive(socket)
         assert (message.seq, message.task_id) == (1, task["id"])
@@ -265,7 +265,7 @@ def test_a_socket_on_another_instance_receives_events_whichever_instance_sequenc
             # Competing consumers split events between instances; go on until each
             # instance has sequenced at least one of this user's events.
             for n in range(1, 41):
-                task = user.create_task(f"Change {n}")
+                task = user.create(f"Change {n}")
                 for socket in (on_b, on_a):
                     message = receive(socket)
                     assert (message.seq, message.task_id) == (n, task["id"])
@@ -278,11 +278,11 @@ def test_a_socket_on_another_instance_receives_events_whichever_instance_sequenc
 
 
 def save_settings(user: WebappUser, time_zone: str) -> None:
-    page = user.http.get("/settings/").text
+    page = user.client.get("/settings/").text
     etag = re.search(r'name="etag" value="([^"]*)"', page)
     assert etag, page[:500]
     fields = {"time_zone": time_zone, "reminder_lead_minutes": "0", "digest_time": "08:00"}
-    response = user.http.post(
+    response = user.client.post(
         "/settings/",
         data={**fields, "etag": etag[1], "csrfmiddlewaretoken": user.csrf_token},
     )
@@ -306,4 +306,4 @@ def test_saving_settings_refreshes_every_tab_of_the_user(
             assert (message.seq, message.refresh) == (2, True)
     # What the refreshed tabs fetch: due times in the new time zone.
     tokyo = datetime.fromisoformat(task["due"]).astimezone(ZoneInfo("Asia/Tokyo"))
-    assert f"Due {tokyo:%a} {tokyo.day} {tokyo:%b %Y, %H:%M}" in user.http.get("/").text
+    assert f"Due {tokyo:%a} {tokyo.day} {tokyo:%b %Y, %H:%M}" in user.client.get("/").text

@@ -1,4 +1,5 @@
-"""A signed-in user of the running webapp, through its real HTTP endpoints."""
+"""A signed-in user of the running webapp, through its real HTTP endpoints, and that user's
+live-sync sockets on sync_worker."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import uuid
 from typing import Any
 
 import httpx
+from websockets.sync.client import ClientConnection
+
+from devtools.topology import Service
+from tests.integration.clients import open_socket
 
 
 class WebappUser:
@@ -50,10 +55,27 @@ class WebappUser:
         }
         return self.client.post(path, data=data, headers=headers, **kwargs)
 
+    def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Posts `body` as JSON (as a script would); the answer, which must be a success."""
+        response = self.client.post(
+            path,
+            json=body,
+            headers={"X-CSRFToken": self.csrf_token, "Accept": "application/json"},
+        )
+        assert response.is_success, response.text[:500]
+        return response.json()
+
     def create(self, title: str, **fields: Any) -> dict[str, Any]:
         response = self.post("/tasks/", {"title": title, **fields})
         assert response.status_code == 201, response.text
         return response.json()["task"]
+
+    def complete(self, task: dict[str, Any]) -> dict[str, Any]:
+        return self.post_json(f"/tasks/{task['id']}/complete", {"version": task["version"]})["task"]
+
+    def socket(self, sync_worker: Service, origin: str | None = None) -> ClientConnection:
+        """A live-sync socket with this user's session cookie, from webapp's origin."""
+        return open_socket(sync_worker, origin or self.base_url, f"sessionid={self.session_key}")
 
     def close(self) -> None:
         self.client.close()
