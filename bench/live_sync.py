@@ -20,7 +20,9 @@ import re
 import statistics
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import websockets
@@ -51,9 +53,15 @@ class Run:
     arrived: dict[tuple[int, int], float] = field(default_factory=dict)
     write_latencies: list[float] = field(default_factory=list)
     failed_writes: int = 0
+    # Why writes failed: "timeout", "HTTP 503", an error's name.
+    failure_causes: Counter[str] = field(default_factory=Counter)
     reconnects: int = 0
     expected: int = 0
     complete: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def fail(self, cause: str) -> None:
+        self.failed_writes += 1
+        self.failure_causes[cause] += 1
 
 
 @dataclass(frozen=True)
@@ -135,13 +143,15 @@ async def write(user: User, number: int, run: Run) -> None:
             headers={"X-CSRFToken": user.client.cookies["csrftoken"], "Accept": "application/json",
                      "Referer": str(user.client.base_url)},
         )  # fmt: skip
-    except httpx.HTTPError:
-        run.failed_writes += 1  # timed out or refused: the change counts as not delivered
+    except httpx.HTTPError as error:
+        # Timed out or refused: the change counts as not delivered.
+        timed_out = isinstance(error, httpx.TimeoutException)
+        run.fail("timeout" if timed_out else type(error).__name__)
         return
     if response.status_code == 201:
         run.write_latencies.append(time.perf_counter() - started)
     else:
-        run.failed_writes += 1
+        run.fail(f"HTTP {response.status_code}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -150,7 +160,7 @@ def percentile(values: list[float], q: float) -> float:
     )
 
 
-async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, float]:
+async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, Any]:
     webapp, sync_worker = topology.service("webapp"), topology.service("sync_worker")
     users_count = args.tabs // args.tabs_per_user
     sem = asyncio.Semaphore(20)
@@ -207,11 +217,12 @@ async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, float
         "throughput": (changes - run.failed_writes) / elapsed,
         "write_p50_ms": percentile([w * 1000 for w in run.write_latencies], 50),
         "failed_writes": float(run.failed_writes),
+        "failure_causes": run.failure_causes,
         "reconnects": float(run.reconnects),
     }
 
 
-def measure(backend: str, args: argparse.Namespace) -> dict[str, float]:
+def measure(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     with running_system(backend) as (_group, topology):
         return asyncio.run(drive(topology, args))
 
@@ -234,6 +245,10 @@ def main() -> None:
         dapr, base = results["dapr"][name], results["direct"][name]
         ratio = f"{dapr / base:8.2f}" if base else f"{'-':>8}"
         print(f"{label:24}{dapr:12.3f}{base:12.3f}{ratio}")
+    for backend, title in (("dapr", "Dapr"), ("direct", "baseline")):
+        if causes := results[backend]["failure_causes"]:
+            listed = ", ".join(f"{cause} {count}" for cause, count in causes.most_common())
+            print(f"failed writes through {title}: {listed}")
 
 
 if __name__ == "__main__":
