@@ -101,8 +101,10 @@ class SidecarClient:
 
     def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
         if seconds not in self._timeouts:
+            # sock_connect, not connect: aiohttp's `connect` also bounds the wait for a
+            # free pooled connection, which under load is queueing, not a dead sidecar.
             self._timeouts[seconds] = aiohttp.ClientTimeout(
-                total=seconds, connect=CONNECT_TIMEOUT_SECONDS
+                total=seconds, sock_connect=CONNECT_TIMEOUT_SECONDS
             )
         return self._timeouts[seconds]
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from common import tracing
+from common import sidecar_client, tracing
 from common.sidecar_client import SidecarClient
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -146,3 +146,20 @@ def test_nobody_listening_is_an_httpx_transport_error(closed_port: int) -> None:
             await client.aclose()
 
     asyncio.run(run())
+
+
+def test_waiting_for_a_free_pooled_connection_is_not_a_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under load every pooled connection can be busy; the wait is bounded by the call's
+    timeout, not by the short connect timeout meant for a sidecar that does not listen."""
+    monkeypatch.setattr(sidecar_client, "MAX_CONNECTIONS", 1)
+    monkeypatch.setattr(sidecar_client, "CONNECT_TIMEOUT_SECONDS", 0.2)
+
+    async def check(client: SidecarClient, url: str, seen: Seen) -> None:
+        first, second = await asyncio.gather(
+            client.get("/slow", timeout=5), client.get("/slow", timeout=5)
+        )
+        assert (first.status_code, second.status_code) == (201, 201)
+
+    with_server(check)

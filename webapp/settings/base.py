@@ -112,6 +112,8 @@ if SERVICE == "webapp":
         "common.inline_middleware.MessageMiddleware",
         "common.inline_middleware.XFrameOptionsMiddleware",
         "django_htmx.middleware.HtmxMiddleware",
+        # A state-store outage in any view or login check: 503 with a message, never a 500.
+        "webapp.todo.outage.StateOutageMiddleware",
     ]
 
 TEMPLATES = [

@@ -72,6 +72,9 @@ def error(
     return HttpResponse(render_to_string("todo/_error.html", {"message": message}), status=status)
 
 
+STORAGE_UNAVAILABLE = "Task storage is unavailable right now; try again."
+
+
 def task_errors(view: View) -> View:
     """Turns every error a user can cause into a 4xx with a message (503 if storage is down)."""
 
@@ -106,7 +109,7 @@ def task_errors(view: View) -> View:
             return error(request, 422, messages)
         except state.StateError:
             logger.exception("task storage unavailable")
-            return error(request, 503, "Task storage is unavailable right now; try again.")
+            return error(request, 503, STORAGE_UNAVAILABLE)
 
     return guarded
 

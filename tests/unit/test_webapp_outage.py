@@ -1,0 +1,48 @@
+"""A state store that does not answer while a page loads the session: 503, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from common import state
+from webapp import sessions
+
+pytestmark = pytest.mark.urls("webapp.urls")
+
+
+@pytest.fixture
+def sessions_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def unavailable(self: sessions.SessionStore) -> dict:
+        raise state.StateError("state read of a session failed: no answer in 10.0 s")
+
+    monkeypatch.setattr(sessions.SessionStore, "aload", unavailable)
+
+
+@pytest.mark.usefixtures("sessions_unavailable")
+def test_a_task_write_whose_session_cannot_load_is_a_503_with_a_message() -> None:
+    client = Client(enforce_csrf_checks=False)
+    client.cookies["sessionid"] = "some-session"
+    response = client.post("/tasks/", {"title": "Buy milk"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    assert response.json() == {"error": "Task storage is unavailable right now; try again."}
+
+
+@pytest.mark.usefixtures("sessions_unavailable")
+def test_a_page_whose_session_cannot_load_is_a_503_page() -> None:
+    client = Client()
+    client.cookies["sessionid"] = "some-session"
+    response = client.get("/")
+    assert response.status_code == 503
+    assert b"Task storage is unavailable right now" in response.content
+
+
+def test_other_errors_are_left_to_django(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(self: sessions.SessionStore) -> dict:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sessions.SessionStore, "aload", broken)
+    client = Client(raise_request_exception=True)
+    client.cookies["sessionid"] = "some-session"
+    with pytest.raises(RuntimeError, match="a bug"):
+        client.get("/")
