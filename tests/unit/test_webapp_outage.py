@@ -7,6 +7,7 @@ from django.test import Client
 
 from common import state
 from webapp import sessions
+from webapp.accounts import views as account_views
 
 pytestmark = pytest.mark.urls("webapp.urls")
 
@@ -46,3 +47,36 @@ def test_other_errors_are_left_to_django(monkeypatch: pytest.MonkeyPatch) -> Non
     client.cookies["sessionid"] = "some-session"
     with pytest.raises(RuntimeError, match="a bug"):
         client.get("/")
+
+
+@pytest.mark.django_db
+def test_a_sign_up_whose_session_cannot_be_saved_is_a_503_with_a_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The session is saved after the view (SessionMiddleware's response hook)."""
+
+    async def time_zone_saved(owner: int, time_zone: str) -> None:
+        return None
+
+    def created(self: sessions.SessionStore) -> None:
+        self._session_key = "k" * 32  # a new key, as create() makes, stored by save()
+        self.modified = True
+
+    def unavailable(self: sessions.SessionStore, must_create: bool = False) -> None:
+        raise state.StateError("state write of a session failed: no answer in 10.0 s")
+
+    monkeypatch.setattr(account_views, "set_time_zone", time_zone_saved)
+    monkeypatch.setattr(sessions.SessionStore, "create", created)
+    monkeypatch.setattr(sessions.SessionStore, "save", unavailable)
+    response = Client().post(
+        "/accounts/signup/",
+        {
+            "username": "outage",
+            "email": "outage@example.com",
+            "password1": "correct-horse-battery-42",
+            "password2": "correct-horse-battery-42",
+            "time_zone": "UTC",
+        },
+    )
+    assert response.status_code == 503
+    assert b"Task storage is unavailable right now" in response.content

@@ -102,10 +102,11 @@ MIDDLEWARE = [
     "common.request_observability.RequestObservabilityMiddleware",
 ]
 if SERVICE == "webapp":
-    # Django's own, but for SessionMiddleware run on the event loop (common/inline_middleware.py).
+    # Django's own, but for SessionMiddleware run on the event loop (common/inline_middleware.py);
+    # SessionMiddleware answers 503 when the state store cannot save the session.
     MIDDLEWARE += [
         "common.inline_middleware.SecurityMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
+        "webapp.todo.outage.SessionMiddleware",
         "common.inline_middleware.CommonMiddleware",
         "common.inline_middleware.CsrfViewMiddleware",
         "common.inline_middleware.AuthenticationMiddleware",

@@ -1,8 +1,9 @@
-"""A state-store outage anywhere in a page or task view answers 503 with a message.
+"""A state-store outage anywhere in a request answers 503 with a message, never a 500.
 
-task_errors covers what happens inside a task view; this covers the rest, above all the
-session that login_required loads before any view runs: without it, a sidecar that does
-not answer in time (under overload, say) turned into a 500 with a traceback.
+task_errors covers what happens inside a task view; StateOutageMiddleware the rest of a
+view, above all the session that login_required loads before any view runs (a sidecar
+that did not answer in time, under overload, turned into a 500 with a traceback); and
+SessionMiddleware the session's save after the view.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.http import HttpRequest, HttpResponse
+from django.contrib.sessions import middleware as sessions
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from common.state import StateError
 from webapp.todo.views import STORAGE_UNAVAILABLE, error
@@ -38,3 +40,17 @@ class StateOutageMiddleware:
             return None
         logger.warning("state store unavailable", exc_info=exception)
         return error(request, 503, STORAGE_UNAVAILABLE)
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    """Django's, answering 503 when the session cannot be saved (a retried write is
+    applied once: every write carries an idempotency key)."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        try:
+            return super().process_response(request, response)
+        except StateError:
+            logger.warning("session not saved: state store unavailable", exc_info=True)
+            return error(request, 503, STORAGE_UNAVAILABLE)
