@@ -33,9 +33,8 @@ class StateOutageMiddleware:
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         return await self.get_response(request)
 
-    async def process_exception(
-        self, request: HttpRequest, exception: Exception
-    ) -> HttpResponse | None:
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Synchronous, as Django runs every process_exception (in a worker thread)."""
         if not isinstance(exception, StateError):
             return None
         logger.warning("state store unavailable", exc_info=exception)
