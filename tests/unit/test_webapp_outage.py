@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.models import User
 from django.test import Client
 
 from common import state
 from webapp import sessions
 from webapp.accounts import views as account_views
+from webapp.todo import views as todo_views
 
 pytestmark = pytest.mark.urls("webapp.urls")
 
@@ -80,3 +83,21 @@ def test_a_sign_up_whose_session_cannot_be_saved_is_a_503_with_a_message(
     )
     assert response.status_code == 503
     assert b"Task storage is unavailable right now" in response.content
+
+
+def test_a_task_write_whose_storage_is_down_is_a_503_with_a_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Inside a task view (after the login check), as while loading the session."""
+
+    async def signed_in(request: object) -> User:
+        return User(pk=7, username="signed-in")
+
+    async def unavailable(owner: int) -> None:
+        raise state.StateError("state read of preferences-7 failed: no answer in 10.0 s")
+
+    monkeypatch.setattr(auth_middleware.auth, "aget_user", signed_in)
+    monkeypatch.setattr(todo_views, "load_preferences", unavailable)
+    response = Client().post("/tasks/", {"title": "Buy milk"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    assert response.json() == {"error": "Task storage is unavailable right now; try again."}

@@ -1,9 +1,8 @@
 """A state-store outage anywhere in a request answers 503 with a message, never a 500.
 
-task_errors covers what happens inside a task view; StateOutageMiddleware the rest of a
-view, above all the session that login_required loads before any view runs (a sidecar
-that did not answer in time, under overload, turned into a 500 with a traceback); and
-SessionMiddleware the session's save after the view.
+StateOutageMiddleware answers for every view, above all the session that login_required
+loads before the view runs (a sidecar that did not answer in time, under overload, turned
+into a 500 with a traceback); SessionMiddleware for the session's save after the view.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ class StateOutageMiddleware:
         """Synchronous, as Django runs every process_exception (in a worker thread)."""
         if not isinstance(exception, StateError):
             return None
-        logger.warning("state store unavailable", exc_info=exception)
+        logger.error("task storage unavailable", exc_info=exception)
         return error(request, 503, STORAGE_UNAVAILABLE)
 
 
@@ -51,5 +50,5 @@ class SessionMiddleware(sessions.SessionMiddleware):
         try:
             return super().process_response(request, response)
         except StateError:
-            logger.warning("session not saved: state store unavailable", exc_info=True)
+            logger.exception("session not saved: task storage unavailable")
             return error(request, 503, STORAGE_UNAVAILABLE)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,15 +19,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common import state
 from common.task_events import Task
 from webapp.preferences import load_preferences
 from webapp.todo import forms
 from webapp.todo.fragments import render_task
 from webapp.todo.services import Outcome, apply_change, load_task_list
 from webapp.todo.tasklist import Change, TaskList, TaskNotFound, TooManyTasks, VersionConflict
-
-logger = logging.getLogger(__name__)
 
 FILTERS = ("all", "active", "completed")
 View = Callable[..., Awaitable[HttpResponse]]
@@ -76,7 +72,8 @@ STORAGE_UNAVAILABLE = "Task storage is unavailable right now; try again."
 
 
 def task_errors(view: View) -> View:
-    """Turns every error a user can cause into a 4xx with a message (503 if storage is down)."""
+    """Turns every error a user can cause into a 4xx with a message (a storage outage is
+    webapp.todo.outage's to answer: 503)."""
 
     @functools.wraps(view)
     async def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -107,9 +104,6 @@ def task_errors(view: View) -> View:
                 f"{field}: {' '.join(errs)}" for field, errs in invalid.form.errors.items()
             )
             return error(request, 422, messages)
-        except state.StateError:
-            logger.exception("task storage unavailable")
-            return error(request, 503, STORAGE_UNAVAILABLE)
 
     return guarded
 
