@@ -41,7 +41,6 @@ class SidecarClient:
     def __init__(self, base_url: str, headers: Mapping[str, str]) -> None:
         self._base_url = base_url
         self._headers = dict(headers)
-        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -78,7 +77,9 @@ class SidecarClient:
                 data=content.encode() if isinstance(content, str) else content,
                 params=params,
                 headers=send_headers,
-                timeout=self._timeout(timeout),
+                # sock_connect, not connect: aiohttp's `connect` also bounds the wait for a
+                # free pooled connection, which under load is queueing, not a dead sidecar.
+                timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=CONNECT_TIMEOUT_SECONDS),
             ) as response:
                 body = await response.read()
         except TimeoutError as error:
@@ -98,15 +99,6 @@ class SidecarClient:
 
     async def aclose(self) -> None:
         await self._session.close()
-
-    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
-        if seconds not in self._timeouts:
-            # sock_connect, not connect: aiohttp's `connect` also bounds the wait for a
-            # free pooled connection, which under load is queueing, not a dead sidecar.
-            self._timeouts[seconds] = aiohttp.ClientTimeout(
-                total=seconds, sock_connect=CONNECT_TIMEOUT_SECONDS
-            )
-        return self._timeouts[seconds]
 
 
 def sidecar_client() -> SidecarClient:
