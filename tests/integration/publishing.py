@@ -26,12 +26,13 @@ def task_event(
     event_type: str = "task.created",
     completed: bool = False,
     title: str = "Water the plants",
+    notes: str = "",
 ) -> TaskEvent:
     stamp = now().isoformat()
     task = Task(
         id=task_id or f"t-{uuid.uuid4()}",
         title=title,
-        notes="",
+        notes=notes,
         due=None if due is None else due.isoformat(),
         priority="normal",
         completed=completed,

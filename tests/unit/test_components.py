@@ -119,3 +119,17 @@ def test_pubsub_durations_are_milliseconds() -> None:
     values = {m["name"]: m.get("value") for m in pubsub["spec"]["metadata"]}
     assert values["processingTimeout"].isdigit()
     assert values["redeliverInterval"].isdigit()
+
+
+def test_pubsub_has_workers_for_bulk_batches_and_live_deliveries() -> None:
+    # Each sidecar's subscriptions share the component's workers, and a bulk subscription
+    # holds one per message until its batch is answered, plus as many queued behind it.
+    (pubsub,) = [d for d in documents("Component") if d["metadata"]["name"] == dapr_names.PUBSUB]
+    values = {m["name"]: m.get("value") for m in pubsub["spec"]["metadata"]}
+    batch_sizes = [
+        doc["spec"]["bulkSubscribe"]["maxMessagesCount"]
+        for doc in documents("Subscription")
+        if doc["spec"]["pubsubname"] == dapr_names.PUBSUB and "bulkSubscribe" in doc["spec"]
+    ]
+    assert batch_sizes
+    assert int(values["concurrency"]) > 2 * max(batch_sizes)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
+from common.task_events import NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
 from devtools.topology import REPO_ROOT
+from tests.task_event_factory import bulk_delivery, make_event
 
 
 def import_settings(module: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -71,3 +74,46 @@ def test_sync_worker_needs_its_channel_layer() -> None:
     )
     assert result.returncode != 0
     assert "CHANNEL_REDIS_URL" in result.stderr
+
+
+def upload_limit(service: str) -> int:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import webapp.settings.local as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SECRET_KEY": "x",
+            "DAPR_TODO_SERVICE": service,
+            "CHANNEL_REDIS_URL": "redis://127.0.0.1:1/0",
+        },
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return int(result.stdout)
+
+
+@pytest.mark.parametrize("service", ["sync_worker", "bindings_worker"])
+def test_a_full_bulk_delivery_of_the_largest_events_fits_the_body_limit(service: str) -> None:
+    # A bulk the worker refuses (400) is retried whole by Dapr, forever. A bulk holds up to
+    # maxMessagesCount (100) events; a control character is six bytes once JSON-escaped.
+    event = make_event(title="\x01" * TITLE_MAX_LENGTH, notes="\x01" * NOTES_MAX_LENGTH)
+    cloudevent = {
+        "specversion": "1.0",
+        "id": f"outbox-{'0' * 36}",
+        "source": "webapp",
+        "type": event.type,
+        "topic": "task-events",
+        "pubsubname": "pubsub",
+        "datacontenttype": "application/json",
+        "traceparent": f"00-{'0' * 32}-{'0' * 16}-01",
+        "time": "2026-01-05T09:30:00Z",
+        "data": event.to_data(),
+    }
+    body = json.dumps(bulk_delivery(*[cloudevent] * 100)).encode()
+    assert len(body) <= upload_limit(service)

@@ -152,8 +152,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Task bodies are small; anything larger is refused with 400 before it is parsed.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# Task bodies are small; anything larger is refused with 400 before it is parsed. The
+# workers' requests come from their sidecar: a bulk delivery of up to 100 task events, each
+# up to ~32 KB (5,000-character notes, JSON-escaped), must fit, or Dapr retries it forever.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 if SERVICE == "webapp" else 4 * 1024 * 1024
 
 # Pushes to open tabs between sync_worker instances. Redis pub/sub: a push to a user's group is
 # one PUBLISH, received once by each instance with a socket in the group and handed to those
