@@ -12,6 +12,7 @@ import pytest
 from common.task_events import NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
 from devtools.topology import REPO_ROOT
 from tests.task_event_factory import bulk_delivery, make_event
+from tests.unit.service_process import service_python
 
 
 def import_settings(module: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -47,25 +48,8 @@ def test_unknown_service_fails_naming_choices() -> None:
 
 
 def test_service_selects_its_urlconf() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import webapp.settings.local as s; print(s.ROOT_URLCONF, s.DAPR_APP_ID)",
-        ],
-        env={
-            **os.environ,
-            "DJANGO_SECRET_KEY": "x",
-            "DAPR_TODO_SERVICE": "sync_worker",
-            "CHANNEL_REDIS_URL": "redis://127.0.0.1:1/0",
-        },
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert result.stdout.split() == ["sync_worker.urls", "sync-worker"]
+    code = "import webapp.settings.local as s; print(s.ROOT_URLCONF, s.DAPR_APP_ID)"
+    assert service_python(code, "sync_worker").split() == ["sync_worker.urls", "sync-worker"]
 
 
 def test_sync_worker_needs_its_channel_layer() -> None:
@@ -77,25 +61,8 @@ def test_sync_worker_needs_its_channel_layer() -> None:
 
 
 def upload_limit(service: str) -> int:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import webapp.settings.local as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)",
-        ],
-        env={
-            **os.environ,
-            "DJANGO_SECRET_KEY": "x",
-            "DAPR_TODO_SERVICE": service,
-            "CHANNEL_REDIS_URL": "redis://127.0.0.1:1/0",
-        },
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return int(result.stdout)
+    code = "import webapp.settings.local as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+    return int(service_python(code, service))
 
 
 @pytest.mark.parametrize("service", ["sync_worker", "bindings_worker"])
