@@ -69,9 +69,6 @@ REMINDERS_SCHEDULED = Counter(f"{PREFIX}_reminders_scheduled", "Task reminders r
 REMINDERS_FIRED = Counter(f"{PREFIX}_reminders_fired", "Task reminders the scheduler fired.")
 REMINDERS_SENT = Counter(f"{PREFIX}_reminders_sent", "Reminder e-mails the SMTP binding took.")
 REMINDERS_FAILED = Counter(f"{PREFIX}_reminders_failed", "Reminder e-mails that failed to send.")
-REQUESTS_SHED = Counter(
-    f"{PREFIX}_requests_shed", "Requests answered 503 at once because every slot was taken."
-)
 
 NAMED_SERIES = (
     REQUEST_LATENCY,
@@ -86,7 +83,6 @@ NAMED_SERIES = (
     REMINDERS_FIRED,
     REMINDERS_SENT,
     REMINDERS_FAILED,
-    REQUESTS_SHED,
 )
 
 

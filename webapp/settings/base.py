@@ -59,10 +59,6 @@ DAPR_HTTP_PORT = env.integer("DAPR_HTTP_PORT", 3500)
 DAPR_GRPC_PORT = env.integer("DAPR_GRPC_PORT", 50001)
 DAPR_API_TOKEN = env.optional("DAPR_API_TOKEN", "")
 APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
-# Requests webapp's views work on at once, per process, and how long one more may wait for
-# a slot before it is answered 503 (webapp/admission.py).
-WEBAPP_MAX_IN_FLIGHT = env.integer("WEBAPP_MAX_IN_FLIGHT", 32)
-WEBAPP_ADMISSION_WAIT_MS = env.integer("WEBAPP_ADMISSION_WAIT_MS", 1000)
 # Traces: the share of new traces recorded (the sidecars' Configuration gets the same rate)
 # and the Zipkin span endpoint; without an endpoint spans are made but not exported.
 TRACING_SAMPLING_RATE = env.fraction("TRACING_SAMPLING_RATE", 1.0)
@@ -107,10 +103,8 @@ MIDDLEWARE = [
 ]
 if SERVICE == "webapp":
     # Django's own, but for SessionMiddleware run on the event loop (common/inline_middleware.py);
-    # SessionMiddleware answers 503 when the state store cannot save the session. First, a
-    # bound on requests in the views: beyond it, a quick 503 instead of a queue.
+    # SessionMiddleware answers 503 when the state store cannot save the session.
     MIDDLEWARE += [
-        "webapp.admission.AdmissionMiddleware",
         "common.inline_middleware.SecurityMiddleware",
         "webapp.todo.outage.SessionMiddleware",
         "common.inline_middleware.CommonMiddleware",
