@@ -22,6 +22,12 @@ def documents(kind: str) -> list[dict[str, Any]]:
     return docs
 
 
+def pubsub_settings() -> dict[str, Any]:
+    """The pubsub component's plain metadata values, by name."""
+    (pubsub,) = [d for d in documents("Component") if d["metadata"]["name"] == dapr_names.PUBSUB]
+    return {m["name"]: m.get("value") for m in pubsub["spec"]["metadata"]}
+
+
 def test_component_names_match_the_constants() -> None:
     names = {doc["metadata"]["name"] for doc in documents("Component")}
     assert names == {
@@ -115,8 +121,7 @@ def test_cron_binding_has_an_endpoint() -> None:
 
 def test_pubsub_durations_are_milliseconds() -> None:
     # This release ignores a duration string for redeliverInterval (it wants milliseconds).
-    (pubsub,) = [d for d in documents("Component") if d["metadata"]["name"] == dapr_names.PUBSUB]
-    values = {m["name"]: m.get("value") for m in pubsub["spec"]["metadata"]}
+    values = pubsub_settings()
     assert values["processingTimeout"].isdigit()
     assert values["redeliverInterval"].isdigit()
 
@@ -124,8 +129,7 @@ def test_pubsub_durations_are_milliseconds() -> None:
 def test_pubsub_has_workers_for_bulk_batches_and_live_deliveries() -> None:
     # Each sidecar's subscriptions share the component's workers, and a bulk subscription
     # holds one per message until its batch is answered, plus as many queued behind it.
-    (pubsub,) = [d for d in documents("Component") if d["metadata"]["name"] == dapr_names.PUBSUB]
-    values = {m["name"]: m.get("value") for m in pubsub["spec"]["metadata"]}
+    values = pubsub_settings()
     batch_sizes = [
         doc["spec"]["bulkSubscribe"]["maxMessagesCount"]
         for doc in documents("Subscription")
