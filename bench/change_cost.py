@@ -9,7 +9,7 @@ process's CPU time (/proc) before and after. One change at a time, so the figure
 a change costs, not what queueing under load adds; the machine's cores divided by the total
 is the most changes per second it could sustain. `--history N` first makes N changes per
 user, unmeasured: a long-lived user's sync log holds its full 200 events. The same run then
-repeats against the no-Dapr baseline (TODO_BACKEND=direct).
+repeats against the no-Dapr baseline (bench/direct/).
 """
 
 from __future__ import annotations

@@ -7,17 +7,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import direct
 from devtools.supervise import ProcessGroup
 from devtools.system import start_system
 from devtools.topology import REPO_ROOT, Topology, free_topology
 
 # The product, and the same Django views writing Redis and pushing through Channels.
 BACKENDS = ("dapr", "direct")
+BACKEND_SETTINGS: dict[str, dict[str, str]] = {"dapr": {}, "direct": direct.SETTINGS}
 
 
 @contextmanager
 def running_system(backend: str) -> Iterator[tuple[ProcessGroup, Topology]]:
-    """The whole system on free 127.0.0.1 ports with TODO_BACKEND=`backend`, stopped after.
+    """The whole system on free 127.0.0.1 ports on `backend`'s settings, stopped after.
 
     Tracing is off on both sides: its cost is bench.tracing_cost's to measure.
     """
@@ -28,6 +30,10 @@ def running_system(backend: str) -> Iterator[tuple[ProcessGroup, Topology]]:
                 group,
                 topology,
                 "webapp.settings.test",
-                {"TODO_BACKEND": backend, "LOG_LEVEL": "WARNING", "TRACING_SAMPLING_RATE": "0"},
+                {
+                    **BACKEND_SETTINGS[backend],
+                    "LOG_LEVEL": "WARNING",
+                    "TRACING_SAMPLING_RATE": "0",
+                },
             )
             yield group, topology

@@ -5,7 +5,7 @@
 
 Runs the same load twice in one run, each on a freshly started system on 127.0.0.1:
 through Dapr (the product), and a baseline of the same Django views writing Redis and
-pushing through Channels without Dapr (TODO_BACKEND=direct). Latency is from a write
+pushing through Channels without Dapr (bench/direct/). Latency is from a write
 request leaving the client to the change arriving in a tab, over every (change, tab of
 that user) pair; delivery is the share of those pairs that arrived. After the last write
 the bench waits while changes still arrive (a late change is not a lost one) and stops

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bindings_worker.owner_actor import OwnerReminders
 from bindings_worker.reminder_actor import TaskReminder
 from common import dapr_names
-from common.dapr_callback import from_sidecar
+from common.dapr.guards import from_sidecar
 
 logger = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from bindings_worker import actors, reminder_index, smtp, users
-from bindings_worker.callers import only_from
+from bindings_worker import reminder_index, smtp, users
 from bindings_worker.emails import test_email
 from bindings_worker.rescheduling import reschedule_owner_reminders
 from common import dapr_names
-from common.dapr_callback import from_sidecar
+from common.dapr.errors import DaprError
+from common.dapr.guards import from_app
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,7 @@ def error(message: str, status: int) -> JsonResponse:
 
 
 @require_POST
-@from_sidecar
-@only_from(dapr_names.WEBAPP_APP_ID)
+@from_app(dapr_names.WEBAPP_APP_ID)
 async def send_test_email(request: HttpRequest) -> HttpResponse:
     try:
         owner = owner_id(json_body(request).get("owner"))
@@ -68,8 +67,7 @@ async def send_test_email(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@from_sidecar
-@only_from(dapr_names.WEBAPP_APP_ID)
+@from_app(dapr_names.WEBAPP_APP_ID)
 async def reminders(request: HttpRequest) -> HttpResponse:
     try:
         owner = owner_id(request.GET.get("owner"))
@@ -77,14 +75,13 @@ async def reminders(request: HttpRequest) -> HttpResponse:
         return error(str(bad), 400)
     try:
         entries = await reminder_index.entries(owner)
-    except actors.ActorCallFailed as failed:
+    except DaprError as failed:
         return error(f"reminders are unavailable: {failed}", 503)
     return JsonResponse({"owner": owner, "reminders": entries})
 
 
 @require_POST
-@from_sidecar
-@only_from(dapr_names.WEBAPP_APP_ID)
+@from_app(dapr_names.WEBAPP_APP_ID)
 async def preferences_changed(request: HttpRequest) -> HttpResponse:
     """The owner's lead time, time zone or reminders on/off changed: move their reminders."""
     try:
@@ -93,7 +90,7 @@ async def preferences_changed(request: HttpRequest) -> HttpResponse:
         return error(str(bad), 400)
     try:
         count = await reschedule_owner_reminders(owner)
-    except actors.ActorCallFailed as failed:
+    except DaprError as failed:
         logger.warning("reminders not rescheduled", extra={"owner": owner, "reason": str(failed)})
         return error(f"reminders could not be rescheduled: {failed}", 503)
     return JsonResponse({"owner": owner, "rescheduled": count})

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
-from bindings_worker import actors, digest, locks, state
-from common.dapr_callback import from_sidecar
+from bindings_worker import digest
+from common.dapr.errors import DaprError
+from common.dapr.guards import from_sidecar
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ async def digest_tick(request: HttpRequest) -> HttpResponse:
     logger.info("digest cron tick")
     try:
         outcomes = await digest.send_due_digests(datetime.now(UTC))
-    except (locks.LockUnavailable, state.StateUnavailable, actors.ActorCallFailed) as error:
+    except DaprError as error:
         logger.warning("digest tick failed; the next tick retries", extra={"reason": str(error)})
         return JsonResponse({"status": "failed", "reason": str(error)}, status=503)
     logger.info("digest tick done", extra={"outcomes": outcomes})

@@ -11,9 +11,12 @@ import logging
 from datetime import datetime, time, timedelta
 from typing import Literal
 
-from bindings_worker import locks, reminder_index, smtp, state, users
+from bindings_worker import locks, reminder_index, smtp, users
 from bindings_worker.emails import DigestItem, digest_email
 from bindings_worker.preferences import ReminderPreferences, reminder_preferences
+from common.dapr import state
+from common.dapr.errors import DaprConflict
+from common.dapr_names import STATE_STORE
 
 logger = logging.getLogger(__name__)
 
@@ -56,22 +59,28 @@ async def send_digest(owner: int, email: str, now: datetime) -> Outcome:
 
 
 async def _send_once(owner: int, email: str, day: str, preferences: ReminderPreferences) -> Outcome:
-    record, etag = await state.get(digest_key(owner))
+    item = await state.get_item(STATE_STORE, digest_key(owner))
+    record, etag = (item.value, item.etag) if item else (None, None)
     if record and record.get("day") == day:
         return "already sent"
     items = await _items(owner, day, preferences)
     if not items:
         return "empty"
     try:
-        await state.save(digest_key(owner), {"day": day}, etag)
-    except state.StateConflict:
+        await state.save_item(STATE_STORE, digest_key(owner), {"day": day}, etag)
+    except DaprConflict:
         return "lost race"
     try:
         await smtp.send(digest_email(email, day, items, preferences.zone))
     except smtp.MailNotSent as error:
         logger.warning("digest not sent", extra={"owner": owner, "reason": str(error)})
-        _, claimed = await state.get(digest_key(owner))
-        await state.save(digest_key(owner), record or {"day": None}, claimed)  # next tick retries
+        claimed = await state.get_item(STATE_STORE, digest_key(owner))
+        await state.save_item(  # the next tick retries
+            STATE_STORE,
+            digest_key(owner),
+            record or {"day": None},
+            claimed.etag if claimed else None,
+        )
         return "failed"
     logger.info("digest sent", extra={"owner": owner, "day": day, "tasks": len(items)})
     return "sent"

@@ -14,7 +14,6 @@ import logging
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
-from bindings_worker import actors
 from common import dapr_names
 from common.cloudevents import (
     DROP,
@@ -25,7 +24,9 @@ from common.cloudevents import (
     bulk_answer,
     parse_bulk,
 )
-from common.dapr_callback import from_sidecar
+from common.dapr import actors
+from common.dapr.errors import DaprError
+from common.dapr.guards import from_sidecar
 from common.task_events import TaskEvent
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ async def _apply(entry: BulkEntry) -> str:
         result = await actors.call(
             dapr_names.REMINDER_ACTOR_TYPE, event.task.id, "apply_event", event.to_data()
         )
-    except actors.ActorCallFailed as error:
+    except DaprError as error:
         logger.warning("task event not applied; retrying", extra={"reason": str(error)})
         return RETRY
     logger.info(

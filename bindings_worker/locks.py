@@ -6,8 +6,8 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from common import lock
-from common.lock import LockUnavailable
+from common.dapr import lock
+from common.dapr.lock import LockUnavailable
 
 __all__ = ["LockUnavailable", "held"]
 

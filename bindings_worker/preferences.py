@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from common.dapr.errors import DaprError
+from common.dapr.invoke import invoke
 from common.dapr_names import WEBAPP_APP_ID
-from common.invoke import InvocationFailed, invoke
 from common.task_events import known_time_zones
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ async def reminder_preferences(owner: int) -> ReminderPreferences:
         stored = response.json()["preferences"]
         return default_preferences() if stored is None else parse_preferences(stored)
     except (
-        InvocationFailed,
+        DaprError,
         ValueError,
         KeyError,
         TypeError,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bindings_worker import actors
 from common import dapr_names
+from common.dapr import actors
 
 
 async def entries(owner: int) -> list[dict[str, Any]]:
-    """The owner's entries, soonest due first; raises actors.ActorCallFailed."""
+    """The owner's entries, soonest due first; raises DaprError."""
     found = await actors.call(dapr_names.OWNER_ACTOR_TYPE, str(owner), "list")
     return list(found or [])
 

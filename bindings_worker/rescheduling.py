@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bindings_worker import actors, reminder_index
+from bindings_worker import reminder_index
 from common import dapr_names
+from common.dapr import actors
 
 # Each task's actor re-plans in its own turn; a few at a time keep a long list quick
 # without flooding the sidecar.
@@ -15,7 +16,7 @@ CONCURRENCY = 8
 async def reschedule_owner_reminders(owner: int) -> int:
     """Re-plans the reminder of every open task of `owner` that has a due date.
 
-    Returns how many tasks were re-planned; raises actors.ActorCallFailed.
+    Returns how many tasks were re-planned; raises DaprError.
     """
     task_ids = [str(entry["task_id"]) for entry in await reminder_index.entries(owner)]
     slots = asyncio.Semaphore(CONCURRENCY)

@@ -15,8 +15,8 @@ import httpx
 
 from bindings_worker.emails import Email
 from common import dapr_names
-from common.sidecar import sidecar_http_url
-from common.sidecar_client import sidecar_client
+from common.dapr.bindings import invoke_binding
+from common.dapr.errors import DaprError
 
 logger = logging.getLogger(__name__)
 
@@ -37,24 +37,23 @@ class MailRejected(MailNotSent):
     """The server refused the message for good (e.g. unknown mailbox): do not retry."""
 
 
-def binding_request(email: Email) -> dict[str, object]:
-    return {
-        "operation": "create",
-        "data": email.html,
-        "metadata": {"emailTo": email.to, "subject": email.subject},
-    }
+def binding_metadata(email: Email) -> dict[str, str]:
+    return {"emailTo": email.to, "subject": email.subject}
 
 
 async def send(email: Email) -> None:
     """Sends `email`; raises MailRejected or MailNotSent when it was not sent."""
-    url = f"{sidecar_http_url()}/v1.0/bindings/{dapr_names.SMTP_BINDING}"
     async with _one_at_a_time:
         try:
-            response = await sidecar_client().post(
-                url, json=binding_request(email), timeout=TIMEOUT_SECONDS
+            response = await invoke_binding(
+                dapr_names.SMTP_BINDING,
+                "create",
+                email.html,
+                binding_metadata(email),
+                timeout=TIMEOUT_SECONDS,
             )
-        except httpx.HTTPError as error:
-            raise MailNotSent(f"smtp binding unreachable: {type(error).__name__}") from None
+        except DaprError as error:
+            raise MailNotSent(f"smtp binding unreachable: {error}") from None
     if response.is_success:
         logger.info("e-mail sent", extra={"subject": email.subject})
         return

@@ -11,7 +11,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
 
 from common import observability_urls
-from common.sidecar import sidecar_outbound_ready
+from common.dapr.metadata import outbound_ready
 
 
 @require_GET
@@ -21,7 +21,7 @@ async def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 async def readyz(request: HttpRequest) -> JsonResponse:
-    ready, reason = await sidecar_outbound_ready()
+    ready, reason = await outbound_ready()
     status = 200 if ready else 503
     return JsonResponse(
         {"status": "ready" if ready else "not ready", "reason": reason}, status=status

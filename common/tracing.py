@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
 from django.conf import settings
 from opentelemetry import context, trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
@@ -73,22 +72,6 @@ def traced_http(application: Any) -> Any:
     return OpenTelemetryMiddleware(
         application, excluded_urls=EXCLUDED_URLS, exclude_spans=["receive", "send"]
     )
-
-
-def send_traceparent(client: httpx.Client) -> None:
-    """The current span's `traceparent` header on every request `client` makes.
-
-    A header rather than OpenTelemetry's httpx instrumentation: its client span per call
-    cost a third as much CPU as the call itself, and the sidecar records a span for every
-    call it serves, as a child of the one this header names. (The async sidecar client,
-    common.sidecar_client.SidecarClient, adds the header itself.)
-    """
-    client.event_hooks["request"].append(_add_traceparent)
-
-
-def _add_traceparent(request: httpx.Request) -> None:
-    if traceparent := current_traceparent():
-        request.headers["traceparent"] = traceparent
 
 
 def _tracer() -> trace.Tracer:

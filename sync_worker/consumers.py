@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from common.cloudevents import MalformedEvent
-from common.state import StateError
+from common.dapr.errors import DaprError
 from sync_worker import handshake
 from sync_worker.fanout import user_group
 from sync_worker.protocol import (
@@ -118,7 +118,7 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         assert self.user_id is not None
         try:
             log, catch_up = await load_catch_up(self.user_id, after)
-        except StateError:
+        except DaprError:
             logger.warning("live-sync catch-up failed: state store unavailable", exc_info=True)
             await self.close(CLOSE_TRY_AGAIN_LATER)
             return

@@ -10,8 +10,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from common import state
+from common import backends
 from common.cloudevents import MalformedEvent, parse_cloudevent
+from common.dapr.errors import DaprConflict, DaprUnavailable
+from common.dapr.state import StateItem
 from common.dapr_names import STATE_STORE
 from common.task_events import TaskEvent
 
@@ -42,33 +44,33 @@ def describe_dead_letter(body: bytes) -> dict[str, Any]:
 
 
 async def record_dead_letter(body: bytes) -> dict[str, Any]:
-    """Logs a poison event at ERROR and appends it to the bounded list; raises StateError."""
+    """Logs a poison event at ERROR and appends it to the bounded list; raises DaprError."""
     entry = describe_dead_letter(body)
     logger.error(
         "dead-lettered task event",
         extra={k: entry[k] for k in ("event_id", "type", "reason", "body")},
     )
     for _ in range(MAX_ATTEMPTS):
-        item = await state.get_item(STATE_STORE, DEAD_LETTERS_KEY)
+        item = await backends.state().get_item(STATE_STORE, DEAD_LETTERS_KEY)
         entries = _entries(item)
         try:
-            await state.save_item(
+            await backends.state().save_item(
                 STATE_STORE,
                 DEAD_LETTERS_KEY,
                 [*entries, entry][-KEEP:],
                 item.etag if item else None,
             )
-        except state.ETagMismatch:
+        except DaprConflict:
             continue
         return entry
-    raise state.StateError("dead-letter list is too contended")
+    raise DaprUnavailable("dead-letter list is too contended")
 
 
 async def list_dead_letters() -> list[dict[str, Any]]:
-    return _entries(await state.get_item(STATE_STORE, DEAD_LETTERS_KEY))
+    return _entries(await backends.state().get_item(STATE_STORE, DEAD_LETTERS_KEY))
 
 
-def _entries(item: state.StateItem | None) -> list[dict[str, Any]]:
+def _entries(item: StateItem | None) -> list[dict[str, Any]]:
     if item is None or not isinstance(item.value, list):
         return []
     return [e for e in item.value if isinstance(e, dict)]

@@ -42,7 +42,7 @@ def _remember_logged(owner: int, dedupe_key: str) -> None:
 async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
     """Logs `event` under its owner's next seq and pushes it; None for a duplicate.
 
-    Raises StateError when the log cannot be written (Dapr should redeliver). A failed
+    Raises DaprError when the log cannot be written (Dapr should redeliver). A failed
     push is only logged: the event is in the log, and tabs catch up from there.
     """
     return await _deliver(
@@ -53,7 +53,7 @@ async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
 async def deliver_user_event(event: UserEvent) -> Sequenced | None:
     """Logs a refresh entry for `event`'s user and pushes it: every tab re-fetches its list.
 
-    None for a duplicate; raises StateError like deliver_task_event.
+    None for a duplicate; raises DaprError like deliver_task_event.
     """
     return await _deliver(
         "user event", event.owner, event.dedupe_key, refresh_data(event.type), lambda: ""

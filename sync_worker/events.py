@@ -20,14 +20,14 @@ from common.cloudevents import (
     retry,
     success,
 )
-from common.dapr_callback import from_sidecar
+from common.dapr.errors import DaprError
+from common.dapr.guards import from_sidecar
 from common.event_observability import (
     count_delivered,
     in_event_trace,
     observed_dead_letter,
     observed_delivery,
 )
-from common.state import StateError
 from common.task_events import TaskEvent
 from sync_worker.dead_letters import record_dead_letter
 from sync_worker.delivery import deliver_task_event
@@ -88,7 +88,7 @@ async def _deliver(cloudevent: CloudEvent | MalformedEvent) -> str:
         return DROP
     try:
         await deliver_task_event(event)
-    except StateError:
+    except DaprError:
         logger.warning("task event not delivered; Dapr will redeliver it", exc_info=True)
         return RETRY
     return SUCCESS
@@ -101,7 +101,7 @@ async def dead_letter(request: HttpRequest) -> JsonResponse:
     """Records a poison event for operators; acknowledging it stops retries."""
     try:
         await record_dead_letter(request.body)
-    except StateError:
+    except DaprError:
         logger.warning("dead letter not recorded; Dapr will redeliver it", exc_info=True)
         return retry()
     return success()

@@ -7,27 +7,25 @@ import logging
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from common.dapr_callback import from_sidecar
+from common.dapr.errors import DaprError
+from common.dapr.guards import from_app
 from common.dapr_names import WEBAPP_APP_ID
-from common.state import StateError
 from sync_worker.dead_letters import list_dead_letters
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
-@from_sidecar
+@from_app(WEBAPP_APP_ID)
 async def dead_letters(request: HttpRequest) -> JsonResponse:
     """The most recent poison task events, oldest first.
 
     They hold task titles: only webapp (its staff-only operator page) may read them, through
     Dapr service invocation.
     """
-    if request.headers.get("dapr-caller-app-id") != WEBAPP_APP_ID:
-        return JsonResponse({"error": "only the webapp's operator page may ask"}, status=403)
     try:
         entries = await list_dead_letters()
-    except StateError:
+    except DaprError:
         logger.exception("dead letters unavailable")
         return JsonResponse({"error": "the state store is unavailable; try again"}, status=503)
     return JsonResponse({"dead_letters": entries})

@@ -18,7 +18,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from common import state
+from common import backends
+from common.dapr.errors import DaprConflict, DaprUnavailable
+from common.dapr.state import Delete, StateItem, Upsert
 from common.dapr_names import STATE_STORE
 from sync_worker.synclog import CatchUp, CorruptLog, LoggedEvent, SyncLog
 
@@ -31,7 +33,7 @@ MAX_ATTEMPTS = 10
 EVENT_TTL_SECONDS = 30 * 24 * 3600
 
 
-class SequencerBusy(state.StateError):
+class SequencerBusy(DaprUnavailable):
     """Too many concurrent writers on one user's log; Dapr should redeliver later."""
 
 
@@ -54,7 +56,7 @@ def event_key(owner: int, epoch: str, dedupe_key: str) -> str:
     return f"synclog-{owner}-{epoch}-{dedupe_key}"
 
 
-def _parse(owner: int, item: state.StateItem | None) -> SyncLog:
+def _parse(owner: int, item: StateItem | None) -> SyncLog:
     if item is None:
         return SyncLog()
     try:
@@ -67,7 +69,7 @@ def _parse(owner: int, item: state.StateItem | None) -> SyncLog:
 
 async def load_log(owner: int) -> SyncLog:
     """The user's current log head (empty when none is stored)."""
-    return _parse(owner, await state.get_item(STATE_STORE, log_key(owner)))
+    return _parse(owner, await backends.state().get_item(STATE_STORE, log_key(owner)))
 
 
 async def load_catch_up(owner: int, after: int) -> tuple[SyncLog, CatchUp]:
@@ -76,7 +78,7 @@ async def load_catch_up(owner: int, after: int) -> tuple[SyncLog, CatchUp]:
     wanted = log.wanted(after) or []
     keys = {event_key(owner, log.epoch, dedupe_key): dedupe_key for dedupe_key in wanted}
     logged = {}
-    for key, raw in (await state.get_bulk(STATE_STORE, list(keys))).items():
+    for key, raw in (await backends.state().get_bulk(STATE_STORE, list(keys))).items():
         try:
             logged[keys[key]] = LoggedEvent.from_state(raw)
         except CorruptLog:
@@ -87,11 +89,11 @@ async def load_catch_up(owner: int, after: int) -> tuple[SyncLog, CatchUp]:
 async def sequence_event(owner: int, dedupe_key: str, data: dict[str, Any]) -> Sequenced | None:
     """Appends an event to its owner's log; None when `dedupe_key` is already logged.
 
-    Raises StateError (SequencerBusy included) when the store is unavailable or contended.
+    Raises DaprError (SequencerBusy included) when the store is unavailable or contended.
     """
     key = log_key(owner)
     for _ in range(MAX_ATTEMPTS):
-        item = await state.get_item(STATE_STORE, key)
+        item = await backends.state().get_item(STATE_STORE, key)
         if item is None:
             await _create_log(key)
             continue
@@ -100,8 +102,8 @@ async def sequence_event(owner: int, dedupe_key: str, data: dict[str, Any]) -> S
             return None
         appended = log.append(dedupe_key, data)
         operations = [
-            state.Upsert(key, log.to_state(), item.etag),
-            state.Upsert(
+            Upsert(key, log.to_state(), item.etag),
+            Upsert(
                 event_key(owner, log.epoch, dedupe_key),
                 appended.event.to_state(),
                 overwrite=True,
@@ -109,10 +111,10 @@ async def sequence_event(owner: int, dedupe_key: str, data: dict[str, Any]) -> S
             ),
         ]
         if appended.dropped is not None:
-            operations.append(state.Delete(event_key(owner, log.epoch, appended.dropped)))
+            operations.append(Delete(event_key(owner, log.epoch, appended.dropped)))
         try:
-            await state.transact(STATE_STORE, [op.to_operation() for op in operations])
-        except state.ETagMismatch:
+            await backends.state().transact(STATE_STORE, [op.to_operation() for op in operations])
+        except DaprConflict:
             continue
         return Sequenced(owner, log.epoch, appended.event)
     raise SequencerBusy(f"sync log of user {owner} is too contended")
@@ -121,5 +123,5 @@ async def sequence_event(owner: int, dedupe_key: str, data: dict[str, Any]) -> S
 async def _create_log(key: str) -> None:
     """Stores an empty log, unless another instance just did (a plain first-write save:
     unlike a transaction's, it refuses to replace a log that already exists)."""
-    with contextlib.suppress(state.ETagMismatch):
-        await state.save_item(STATE_STORE, key, SyncLog().to_state(), None)
+    with contextlib.suppress(DaprConflict):
+        await backends.state().save_item(STATE_STORE, key, SyncLog().to_state(), None)

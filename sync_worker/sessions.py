@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import httpx
 
+from common.dapr.errors import DaprError
+from common.dapr.invoke import invoke
 from common.dapr_names import WEBAPP_APP_ID
-from common.sidecar_client import sidecar_client
 
-SESSION_USER_PATH = f"/v1.0/invoke/{WEBAPP_APP_ID}/method/internal/session-user"
+SESSION_USER_PATH = "internal/session-user"
 
 
 class SessionCheckUnavailable(RuntimeError):
@@ -17,9 +18,11 @@ class SessionCheckUnavailable(RuntimeError):
 async def find_session_user(session_key: str) -> int | None:
     """The id of the user signed in with `session_key`, or None when there is none."""
     try:
-        response = await sidecar_client().post(SESSION_USER_PATH, json={"session_key": session_key})
-    except httpx.HTTPError as error:
-        raise SessionCheckUnavailable(f"session check failed: {error!r}") from error
+        response = await invoke(
+            WEBAPP_APP_ID, SESSION_USER_PATH, method="POST", json={"session_key": session_key}
+        )
+    except DaprError as error:
+        raise SessionCheckUnavailable(f"session check failed: {error}") from error
     if response.status_code in (httpx.codes.NOT_FOUND, httpx.codes.BAD_REQUEST):
         return None
     if not response.is_success:

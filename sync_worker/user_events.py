@@ -8,9 +8,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
 from common.cloudevents import MalformedEvent, drop, parse_cloudevent, retry, success
-from common.dapr_callback import from_sidecar
+from common.dapr.errors import DaprError
+from common.dapr.guards import from_sidecar
 from common.event_observability import observed_delivery
-from common.state import StateError
 from common.user_events import UserEvent
 from sync_worker.delivery import deliver_user_event
 
@@ -29,7 +29,7 @@ async def user_event(request: HttpRequest) -> JsonResponse:
         return drop()
     try:
         await deliver_user_event(event)
-    except StateError:
+    except DaprError:
         logger.warning("user event not delivered; Dapr will redeliver it", exc_info=True)
         return retry()
     return success()

@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
+from common.dapr.errors import DaprError
+from common.dapr.invoke import invoke
 from common.dapr_names import BINDINGS_WORKER_APP_ID
-from common.invoke import InvocationFailed, invoke
 
 # The settings page waits for these: better an "unavailable" message than a hung page.
 TIMEOUT_SECONDS = 5.0
@@ -32,7 +33,7 @@ class EmailNotSent(ValueError):
 async def _call(path: str, **kwargs: Any) -> httpx.Response:
     try:
         return await invoke(BINDINGS_WORKER_APP_ID, path, timeout=TIMEOUT_SECONDS, **kwargs)
-    except InvocationFailed as failed:
+    except DaprError as failed:
         raise BindingsWorkerUnavailable(str(failed)) from None
 
 

@@ -9,29 +9,20 @@ from django.contrib.auth import aget_user
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from common import state
-from common.dapr_callback import from_sidecar
+from common.dapr.errors import DaprError
+from common.dapr.guards import from_app
 from common.dapr_names import BINDINGS_WORKER_APP_ID, SYNC_WORKER_APP_ID
 from webapp.preferences import load_preferences
 from webapp.sessions import SessionStore
 
 
-def refused_caller(request: HttpRequest, app_id: str) -> JsonResponse | None:
-    """A 403 unless the calling sidecar says the caller is `app_id` (dapr-caller-app-id)."""
-    if request.headers.get("dapr-caller-app-id") == app_id:
-        return None
-    return JsonResponse({"error": f"only {app_id} may ask"}, status=403)
-
-
 @require_POST
-@from_sidecar
+@from_app(SYNC_WORKER_APP_ID)
 async def session_user(request: HttpRequest) -> JsonResponse:
     """The signed-in user of a session key, for the sync worker's WebSocket handshake.
 
     Body {"session_key": "..."}; answers {"user_id": n} or 404 when no user is signed in.
     """
-    if refused := refused_caller(request, SYNC_WORKER_APP_ID):
-        return refused
     try:
         session_key = json.loads(request.body)["session_key"]
     except (ValueError, KeyError, TypeError):
@@ -47,22 +38,20 @@ async def session_user(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-@from_sidecar
+@from_app(BINDINGS_WORKER_APP_ID)
 async def preferences(request: HttpRequest) -> JsonResponse:
     """A user's preferences, for the bindings worker's reminders and digest.
 
     GET ?owner=<user id>; answers {"owner": n, "preferences": {...}}, with null
     preferences when the user never saved any (the bindings worker's defaults apply).
     """
-    if refused := refused_caller(request, BINDINGS_WORKER_APP_ID):
-        return refused
     raw = request.GET.get("owner", "")
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         return JsonResponse({"error": "owner must be a positive user id"}, status=400)
     owner = int(raw)
     try:
         found, etag = await load_preferences(owner)
-    except state.StateError:
+    except DaprError:
         return JsonResponse({"error": "preferences are unavailable right now"}, status=503)
     return JsonResponse(
         {"owner": owner, "preferences": asdict(found) if etag is not None else None}

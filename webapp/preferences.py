@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from common import state
+from common import backends
 from common.dapr_names import STATE_STORE
 from common.task_events import known_time_zones
 
@@ -30,15 +30,15 @@ def preferences_key(owner: int) -> str:
 
 async def load_preferences(owner: int) -> tuple[Preferences, str | None]:
     """The user's preferences (defaults when never saved) and the ETag to write them back."""
-    item = await state.get_item(STATE_STORE, preferences_key(owner))
+    item = await backends.state().get_item(STATE_STORE, preferences_key(owner))
     if item is None:
         return Preferences(), None
     return Preferences.from_state(item.value), item.etag
 
 
 async def save_preferences(owner: int, preferences: Preferences, etag: str | None) -> None:
-    """First-write save; raises state.ETagMismatch when another tab saved in between."""
-    await state.save_item(STATE_STORE, preferences_key(owner), asdict(preferences), etag)
+    """First-write save; raises DaprConflict when another tab saved in between."""
+    await backends.state().save_item(STATE_STORE, preferences_key(owner), asdict(preferences), etag)
 
 
 def valid_time_zone(name: str) -> str:

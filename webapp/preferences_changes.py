@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
-from common.publish import PublishError
+from common.dapr.errors import DaprError
 from webapp.bindings_worker_client import BindingsWorkerUnavailable, notify_preferences_changed
 from webapp.preferences import Preferences, save_preferences
 from webapp.user_events import publish_preferences_changed
@@ -33,13 +33,13 @@ def affects_reminders(before: Preferences, after: Preferences) -> bool:
 async def update_preferences(
     owner: int, before: Preferences, after: Preferences, etag: str | None
 ) -> PreferencesSaved:
-    """Saves `after` over `before` (first-write with `etag`; raises state.ETagMismatch),
+    """Saves `after` over `before` (first-write with `etag`; raises DaprConflict),
     then has bindings-worker move pending reminders and the user's open tabs refresh.
     """
     await save_preferences(owner, after, etag)
     if after == before:
         return PreferencesSaved()
-    tabs_told = await _succeeds(publish_preferences_changed(owner), PublishError, owner)
+    tabs_told = await _succeeds(publish_preferences_changed(owner), DaprError, owner)
     # A reminder re-reads the preferences when it fires, so when this fails only a longer
     # lead time (an earlier reminder) is missed until the next change of that task.
     reminders_moved = not affects_reminders(before, after) or await _succeeds(

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 
-from common import state
+from common.dapr import state
 from common.dapr_names import STATE_STORE
 
 KEY_PREFIX = "session-"
@@ -37,7 +37,7 @@ class SessionStore(SessionBase):
     async def aload(self) -> dict[str, Any]:
         """What request.auser() reads: natively async, so it costs no worker-thread hop."""
         item = (
-            await state.get_item_from_sidecar(STATE_STORE, self._key(self.session_key))
+            await state.get_item(STATE_STORE, self._key(self.session_key))
             if self.session_key
             else None
         )

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
+from common import backends
 from common.dapr_names import USER_EVENTS_TOPIC, WEBAPP_APP_ID
-from common.publish import publish_cloudevent
 from common.user_events import PREFERENCES_CHANGED, UserEvent
 
 
-async def publish_preferences_changed(owner: int) -> UserEvent | None:
-    """Tells `owner`'s open tabs that their preferences changed; raises PublishError."""
-    if settings.TODO_BACKEND == "direct":
-        return None  # the benchmark baseline has no pub/sub and hands over task events only
+async def publish_preferences_changed(owner: int) -> UserEvent:
+    """Tells `owner`'s open tabs that their preferences changed; raises DaprError."""
     event = UserEvent.new(PREFERENCES_CHANGED, owner)
-    await publish_cloudevent(
+    await backends.publish().publish_cloudevent(
         USER_EVENTS_TOPIC, event.id, event.type, WEBAPP_APP_ID, event.to_data()
     )
     return event

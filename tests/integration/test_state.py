@@ -13,9 +13,9 @@ from dapr.clients import DaprClient
 from dapr.clients.exceptions import DaprGrpcError
 from dapr.conf import settings as dapr_settings
 
-from common import state
+from common.dapr import state
+from common.dapr.client import sidecar_client
 from common.dapr_names import STATE_STORE
-from common.sidecar_client import sidecar_client
 from tests.conftest import RunningSystem
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from common import state
+from common.dapr import state
+from common.dapr.errors import DaprConflict
 
 
 class FakeStateStore:
@@ -72,7 +73,7 @@ class FakeStateStore:
     def _check_etag(self, store: str, key: str, etag: str | None) -> None:
         current = self.items.get((store, key))
         if (current is None) != (etag is None) or (current and str(current[1]) != etag):
-            raise state.ETagMismatch(f"save {key}")
+            raise DaprConflict(f"save {key}")
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(state, "get_item", self.get_item)

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from bindings_worker import actors
 from bindings_worker.api import BadRequest, owner_id
+from common.dapr import actors
+from common.dapr.errors import DaprUnavailable
 
 pytestmark = pytest.mark.urls("bindings_worker.urls")
 
@@ -66,7 +67,7 @@ def test_preferences_changed_reschedules_each_listed_task(monkeypatch: pytest.Mo
 
 def test_preferences_changed_without_actors_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
     async def call(*args: object, **kwargs: object) -> object:
-        raise actors.ActorCallFailed("placement down")
+        raise DaprUnavailable("placement down")
 
     monkeypatch.setattr(actors, "call", call)
     response = Client().post(

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from bindings_worker import actors
+from common.dapr import actors
+from common.dapr.errors import DaprUnavailable
 from tests.task_event_factory import bulk_delivery, make_event
 
 pytestmark = pytest.mark.urls("bindings_worker.urls")
@@ -79,7 +80,7 @@ def test_a_malformed_entry_is_dropped_alone(actor_calls: list) -> None:
 
 def test_an_entry_whose_actor_fails_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     async def failing(*_args: Any) -> str:
-        raise actors.ActorCallFailed("placement unavailable")
+        raise DaprUnavailable("placement unavailable")
 
     monkeypatch.setattr(actors, "call", failing)
     event = make_event(event_type="task.deleted")

@@ -15,7 +15,7 @@ from bindings_worker.preferences import (
     parse_preferences,
     reminder_preferences,
 )
-from common.invoke import InvocationFailed
+from common.dapr.errors import DaprUnavailable
 
 STORED = {
     "time_zone": "America/New_York",
@@ -83,7 +83,7 @@ def test_never_saved_preferences_are_the_defaults(
 @pytest.mark.parametrize(
     "answer",
     [
-        InvocationFailed("no sidecar"),
+        DaprUnavailable("no sidecar"),
         httpx.Response(500, text="ERR_DIRECT_INVOKE"),
         httpx.Response(200, text="not json"),
         httpx.Response(200, json={"preferences": {"time_zone": "UTC"}}),

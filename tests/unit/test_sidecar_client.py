@@ -12,8 +12,9 @@ import httpx
 import pytest
 from aiohttp import web
 
-from common import sidecar_client, tracing
-from common.sidecar_client import SidecarClient
+from common import tracing
+from common.dapr import client as dapr_client
+from common.dapr.client import SidecarClient
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT = f"00-{TRACE_ID}-b7ad6b7169203331-01"
@@ -67,7 +68,9 @@ def with_server(test: Callable[[SidecarClient, str, Seen], Awaitable[None]]) -> 
 
 def test_json_goes_out_and_the_answer_comes_back_as_an_httpx_response() -> None:
     async def check(client: SidecarClient, url: str, seen: Seen) -> None:
-        response = await client.post("/v1.0/state/s", json=[{"key": "k"}], params={"a": "1"})
+        response = await client.request(
+            "POST", "/v1.0/state/s", json=[{"key": "k"}], params={"a": "1"}
+        )
         assert isinstance(response, httpx.Response)
         assert response.status_code == 201
         assert response.headers["etag"] == "7"
@@ -85,10 +88,11 @@ def test_json_goes_out_and_the_answer_comes_back_as_an_httpx_response() -> None:
     with_server(check)
 
 
-def test_raw_content_with_its_own_content_type_and_an_absolute_url() -> None:
+def test_raw_content_goes_with_its_own_content_type() -> None:
     async def check(client: SidecarClient, url: str, seen: Seen) -> None:
-        response = await client.post(
-            f"{url}/v1.0/publish/p/t",
+        response = await client.request(
+            "POST",
+            "/v1.0/publish/p/t",
             content='{"id": "1"}',
             headers={"content-type": "application/cloudevents+json"},
         )
@@ -102,7 +106,7 @@ def test_raw_content_with_its_own_content_type_and_an_absolute_url() -> None:
 
 def test_an_empty_answer_has_no_content() -> None:
     async def check(client: SidecarClient, url: str, seen: Seen) -> None:
-        response = await client.get("/empty")
+        response = await client.request("GET", "/empty")
         assert response.status_code == httpx.codes.NO_CONTENT
         assert response.content == b""
 
@@ -112,8 +116,8 @@ def test_an_empty_answer_has_no_content() -> None:
 def test_the_current_traceparent_goes_with_every_request() -> None:
     async def check(client: SidecarClient, url: str, seen: Seen) -> None:
         with tracing.span("view", traceparent=PARENT):
-            await client.delete("/v1.0/state/s/k")
-        await client.get("/v1.0/state/s/k")  # outside any span: no header
+            await client.request("DELETE", "/v1.0/state/s/k")
+        await client.request("GET", "/v1.0/state/s/k")  # outside any span: no header
         assert seen[0]["headers"]["traceparent"].startswith(f"00-{TRACE_ID}-")
         assert "traceparent" not in seen[1]["headers"]
 
@@ -123,7 +127,7 @@ def test_the_current_traceparent_goes_with_every_request() -> None:
 def test_no_answer_in_time_is_an_httpx_timeout() -> None:
     async def check(client: SidecarClient, url: str, seen: Seen) -> None:
         with pytest.raises(httpx.TimeoutException):
-            await client.get("/slow", timeout=0.2)
+            await client.request("GET", "/slow", timeout=0.2)
 
     with_server(check)
 
@@ -141,7 +145,7 @@ def test_nobody_listening_is_an_httpx_transport_error(closed_port: int) -> None:
         client = SidecarClient(f"http://127.0.0.1:{closed_port}", {})
         try:
             with pytest.raises(httpx.TransportError):
-                await client.get("/v1.0/healthz")
+                await client.request("GET", "/v1.0/healthz")
         finally:
             await client.aclose()
 
@@ -153,13 +157,30 @@ def test_waiting_for_a_free_pooled_connection_is_not_a_connect_timeout(
 ) -> None:
     """Under load every pooled connection can be busy; the wait is bounded by the call's
     timeout, not by the short connect timeout meant for a sidecar that does not listen."""
-    monkeypatch.setattr(sidecar_client, "MAX_CONNECTIONS", 1)
-    monkeypatch.setattr(sidecar_client, "CONNECT_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(dapr_client, "MAX_CONNECTIONS", 1)
+    monkeypatch.setattr(dapr_client, "CONNECT_TIMEOUT_SECONDS", 0.2)
 
     async def check(client: SidecarClient, url: str, seen: Seen) -> None:
         first, second = await asyncio.gather(
-            client.get("/slow", timeout=5), client.get("/slow", timeout=5)
+            client.request("GET", "/slow", timeout=5), client.request("GET", "/slow", timeout=5)
         )
         assert (first.status_code, second.status_code) == (201, 201)
 
     with_server(check)
+
+
+def test_the_sync_client_sends_the_current_traceparent() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("traceparent", ""))
+        return httpx.Response(204)
+
+    hooks = {"request": [dapr_client.add_traceparent]}
+    with httpx.Client(transport=httpx.MockTransport(handler), event_hooks=hooks) as client:
+        with tracing.span("view", traceparent=PARENT):
+            client.request("GET", "http://sidecar/v1.0/state/s/k")
+        client.request("GET", "http://sidecar/v1.0/state/s/k")  # outside any span: no header
+    assert len(seen) == 2
+    assert seen[0].startswith(f"00-{TRACE_ID}-")
+    assert seen[1] == ""

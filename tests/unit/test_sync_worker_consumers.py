@@ -11,7 +11,8 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from pytest_django.fixtures import Settings
 
-from common import state
+from common.dapr import state
+from common.dapr.errors import DaprUnavailable
 from common.dapr_names import STATE_STORE
 from sync_worker import consumers
 from sync_worker.consumers import TaskSyncConsumer
@@ -231,7 +232,7 @@ def test_catch_up_with_state_down_asks_to_try_again_later(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def unavailable(*args: object) -> None:
-        raise state.StateError("sidecar down")
+        raise DaprUnavailable("sidecar down")
 
     async def scenario(socket: WebsocketCommunicator) -> None:
         monkeypatch.setattr(state, "get_item", unavailable)

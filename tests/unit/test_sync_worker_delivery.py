@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 
-from common import state
+from common.dapr import state
+from common.dapr.errors import DaprUnavailable
 from sync_worker.delivery import deliver_task_event
 from tests.task_event_factory import make_event
 from tests.unit.fake_state import FakeStateStore
@@ -19,7 +20,7 @@ def test_second_copy_is_a_duplicate_without_reading_the_log(
     assert first is not None
 
     async def unreadable(*args: object) -> None:
-        raise state.StateError("must not be read")
+        raise DaprUnavailable("must not be read")
 
     monkeypatch.setattr(state, "get_item", unreadable)
     assert async_to_sync(deliver_task_event)(event) is None

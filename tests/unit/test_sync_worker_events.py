@@ -11,7 +11,8 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from common import state
+from common.dapr import state
+from common.dapr.errors import DaprUnavailable
 from common.dapr_names import STATE_STORE
 from sync_worker.dead_letters import DEAD_LETTERS_KEY
 from sync_worker.sequencer import log_key
@@ -45,7 +46,7 @@ def store(sync_worker_store: FakeStateStore) -> FakeStateStore:
 @pytest.fixture
 def state_down(store: FakeStateStore, monkeypatch: pytest.MonkeyPatch) -> None:
     async def unavailable(*args: object) -> None:
-        raise state.StateError("sidecar down")
+        raise DaprUnavailable("sidecar down")
 
     monkeypatch.setattr(state, "get_item", unavailable)
 

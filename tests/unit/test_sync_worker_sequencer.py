@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 
-from common import state
+from common.dapr import state
+from common.dapr.errors import DaprConflict
 from common.dapr_names import STATE_STORE
 from sync_worker.sequencer import (
     EVENT_TTL_SECONDS,
@@ -108,7 +109,7 @@ def test_sequence_event_gives_up_when_always_beaten(
     store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def always_beaten(*args: object, **kwargs: object) -> None:
-        raise state.ETagMismatch("lost")
+        raise DaprConflict("lost")
 
     monkeypatch.setattr(state, "transact", always_beaten)
     with pytest.raises(SequencerBusy):

@@ -10,7 +10,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
 
-from common import state
+from common.dapr import state
+from common.dapr.errors import DaprUnavailable
 from common.dapr_names import STATE_STORE
 from common.user_events import PREFERENCES_CHANGED, UserEvent
 from sync_worker.sequencer import log_key
@@ -60,7 +61,7 @@ def test_user_event_with_state_down_is_retried(
     sync_worker_store: FakeStateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def unavailable(*args: object) -> None:
-        raise state.StateError("sidecar down")
+        raise DaprUnavailable("sidecar down")
 
     monkeypatch.setattr(state, "get_item", unavailable)
     assert post(UserEvent.new(PREFERENCES_CHANGED, 5).to_data()).json() == {"status": "RETRY"}

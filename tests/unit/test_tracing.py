@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -58,20 +57,3 @@ def test_span_without_traceparent_is_a_child_of_the_current(
 def test_outside_any_span_there_are_no_ids() -> None:
     assert tracing.ids() is None
     assert tracing.current_traceparent() == ""
-
-
-def test_the_sync_client_sends_the_current_traceparent() -> None:
-    seen: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request.headers.get("traceparent", ""))
-        return httpx.Response(204)
-
-    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        tracing.send_traceparent(client)
-        with tracing.span("view", traceparent=PARENT):
-            client.get("http://sidecar/v1.0/state/s/k")
-        client.get("http://sidecar/v1.0/state/s/k")  # outside any span: no header
-    assert len(seen) == 2
-    assert seen[0].startswith(f"00-{TRACE_ID}-")
-    assert seen[1] == ""

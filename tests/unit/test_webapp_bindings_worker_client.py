@@ -8,7 +8,7 @@ import httpx
 import pytest
 from asgiref.sync import async_to_sync
 
-from common.invoke import InvocationFailed
+from common.dapr.errors import DaprUnavailable
 from webapp import bindings_worker_client
 from webapp.bindings_worker_client import (
     BindingsWorkerUnavailable,
@@ -42,7 +42,7 @@ def test_refused_address_is_not_sent_with_the_reason(monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize(
     "answer",
     [
-        InvocationFailed("no sidecar"),
+        DaprUnavailable("no sidecar"),
         httpx.Response(500, text="ERR_DIRECT_INVOKE"),
         httpx.Response(503, json={"error": "the mail server is unavailable"}),
         httpx.Response(200, text="not json"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from common import state
+from common.dapr.errors import DaprUnavailable
 from webapp import internal
 from webapp.preferences import Preferences
 
@@ -53,7 +53,7 @@ def test_preferences_only_for_bindings_worker(stored: dict[int, Preferences]) ->
 
 def test_preferences_unavailable_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
     async def down(owner: int) -> tuple[Preferences, str | None]:
-        raise state.StateError("sidecar down")
+        raise DaprUnavailable("sidecar down")
 
     monkeypatch.setattr(internal, "load_preferences", down)
     response = Client().get("/internal/preferences?owner=7", **FROM_BINDINGS)

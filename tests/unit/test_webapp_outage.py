@@ -7,7 +7,7 @@ from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import User
 from django.test import Client
 
-from common import state
+from common.dapr.errors import DaprUnavailable
 from webapp import sessions
 from webapp.accounts import views as account_views
 from webapp.todo import views as todo_views
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.urls("webapp.urls")
 @pytest.fixture
 def sessions_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     async def unavailable(self: sessions.SessionStore) -> dict:
-        raise state.StateError("state read of a session failed: no answer in 10.0 s")
+        raise DaprUnavailable("state read of a session failed: no answer in 10.0 s")
 
     monkeypatch.setattr(sessions.SessionStore, "aload", unavailable)
 
@@ -66,7 +66,7 @@ def test_a_sign_up_whose_session_cannot_be_saved_is_a_503_with_a_message(
         self.modified = True
 
     def unavailable(self: sessions.SessionStore, must_create: bool = False) -> None:
-        raise state.StateError("state write of a session failed: no answer in 10.0 s")
+        raise DaprUnavailable("state write of a session failed: no answer in 10.0 s")
 
     monkeypatch.setattr(account_views, "set_time_zone", time_zone_saved)
     monkeypatch.setattr(sessions.SessionStore, "create", created)
@@ -94,7 +94,7 @@ def test_a_task_write_whose_storage_is_down_is_a_503_with_a_message(
         return User(pk=7, username="signed-in")
 
     async def unavailable(owner: int) -> None:
-        raise state.StateError("state read of preferences-7 failed: no answer in 10.0 s")
+        raise DaprUnavailable("state read of preferences-7 failed: no answer in 10.0 s")
 
     monkeypatch.setattr(auth_middleware.auth, "aget_user", signed_in)
     monkeypatch.setattr(todo_views, "load_preferences", unavailable)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from asgiref.sync import async_to_sync
 
-from common.publish import PublishError
+from common.dapr.errors import DaprUnavailable
 from webapp import preferences_changes
 from webapp.bindings_worker_client import BindingsWorkerUnavailable
 from webapp.preferences import Preferences
@@ -73,7 +73,7 @@ def test_unreachable_services_do_not_fail_the_save(
         raise BindingsWorkerUnavailable("no route")
 
     async def unpublished(owner: int) -> None:
-        raise PublishError("sidecar down")
+        raise DaprUnavailable("sidecar down")
 
     monkeypatch.setattr(preferences_changes, "notify_preferences_changed", unreachable)
     monkeypatch.setattr(preferences_changes, "publish_preferences_changed", unpublished)

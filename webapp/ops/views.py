@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from common import dapr_names
-from common.ops_metadata import all_services
-from common.sidecar import sidecar_outbound_ready
+from common.dapr.metadata import outbound_ready
+from webapp.ops.services import all_services
 
 View = Callable[..., Awaitable[HttpResponse]]
 APP_IDS = [
@@ -52,7 +52,7 @@ async def page(request: HttpRequest) -> HttpResponse:
 @staff_only
 async def data(request: HttpRequest) -> JsonResponse:
     """One sample for the charts: each service through invocation, plus our own sidecar."""
-    ready, reason = await sidecar_outbound_ready()
+    ready, reason = await outbound_ready()
     services = await all_services(APP_IDS)
     return JsonResponse(
         {

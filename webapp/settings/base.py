@@ -64,12 +64,11 @@ APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
 TRACING_SAMPLING_RATE = env.fraction("TRACING_SAMPLING_RATE", 1.0)
 TRACING_ZIPKIN_ENDPOINT = env.optional("TRACING_ZIPKIN_ENDPOINT", "")
 
-# "dapr" (always, but for the benchmark's no-Dapr baseline: "direct", see common/direct_redis.py).
-TODO_BACKEND = env.optional("TODO_BACKEND", "dapr")
-if TODO_BACKEND not in ("dapr", "direct"):
-    raise ImproperlyConfigured(f"TODO_BACKEND must be dapr or direct, got {TODO_BACKEND!r}.")
-BASELINE_REDIS_URL = env.optional("BASELINE_REDIS_URL", CHANNEL_REDIS_URL)
-BASELINE_EVENT_HANDLER = "sync_worker.baseline.deliver"
+# The task path's state, lock and publish backends, as modules (common/backends.py): the
+# Dapr gateway. A benchmark may name modules of its own with the same functions.
+STATE_BACKEND = env.optional("STATE_BACKEND", "common.dapr.state")
+LOCK_BACKEND = env.optional("LOCK_BACKEND", "common.dapr.lock")
+PUBLISH_BACKEND = env.optional("PUBLISH_BACKEND", "common.dapr.publish")
 # Reminders and e-mail (bindings_worker): links in e-mails point here; the digest time users
 # get until they choose one.
 PUBLIC_BASE_URL = env.optional("PUBLIC_BASE_URL", "http://127.0.0.1:8410")

@@ -14,7 +14,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.sessions import middleware as sessions
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from common.state import StateError
+from common.dapr.errors import DaprError
 from webapp.todo.views import STORAGE_UNAVAILABLE, error
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class StateOutageMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Synchronous, as Django runs every process_exception (in a worker thread)."""
-        if not isinstance(exception, StateError):
+        if not isinstance(exception, DaprError):
             return None
         logger.error("task storage unavailable", exc_info=exception)
         return error(request, 503, STORAGE_UNAVAILABLE)
@@ -49,6 +49,6 @@ class SessionMiddleware(sessions.SessionMiddleware):
     ) -> HttpResponseBase:
         try:
             return super().process_response(request, response)
-        except StateError:
+        except DaprError:
             logger.exception("session not saved: task storage unavailable")
             return error(request, 503, STORAGE_UNAVAILABLE)

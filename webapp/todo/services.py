@@ -20,11 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from common import lock, metrics, state, tracing
+from common import backends, metrics, tracing
+from common.dapr.errors import DaprConflict, DaprError, DaprUnavailable
+from common.dapr.lock import LockUnavailable
+from common.dapr.state import Upsert
 from common.dapr_names import TASK_EVENTS_TOPIC, TASK_LIVE_TOPIC, TASK_STORE, WEBAPP_APP_ID
 from common.keyed_locks import KeyedLocks
-from common.publish import PublishError, publish_cloudevent
 from common.task_events import Task, TaskEvent
+from webapp.todo.list_lock import held
 from webapp.todo.tasklist import Change, TaskList, list_key
 
 logger = logging.getLogger(__name__)
@@ -35,12 +38,12 @@ MAX_ATTEMPTS = 8
 _writing = KeyedLocks()
 
 
-class ListBusy(state.StateError):
+class ListBusy(DaprUnavailable):
     """Too many concurrent writers on one list; the client may retry."""
 
 
 async def load_task_list(owner: int) -> TaskList:
-    item = await state.get_item(TASK_STORE, list_key(owner))
+    item = await backends.state().get_item(TASK_STORE, list_key(owner))
     return TaskList.empty(owner) if item is None else TaskList.from_state(owner, item.value)
 
 
@@ -53,9 +56,9 @@ def _operations(
     envelope = {"type": event.type}
     if traceparent := tracing.current_traceparent():
         envelope["traceparent"] = traceparent
-    save = state.Upsert(key, task_list.to_state(), etag, metadata=envelope)
+    save = Upsert(key, task_list.to_state(), etag, metadata=envelope)
     # The outbox publishes this projection (the event) instead of the whole saved list.
-    projection = state.Upsert(
+    projection = Upsert(
         key,
         event.to_data(),
         metadata={"outbox.projection": "true", "contentType": "application/json"},
@@ -65,11 +68,11 @@ def _operations(
 
 async def _publish_now(event: TaskEvent) -> None:
     try:
-        await publish_cloudevent(
+        await backends.publish().publish_cloudevent(
             TASK_LIVE_TOPIC, event.dedupe_key, event.type, WEBAPP_APP_ID, event.to_data()
         )
         metrics.EVENTS_PUBLISHED.labels(TASK_LIVE_TOPIC, event.type, "direct").inc()
-    except PublishError:
+    except DaprError:
         # The outbox still delivers it, about a second later.
         logger.warning("direct publish failed; relying on the outbox", exc_info=True)
 
@@ -94,9 +97,9 @@ async def apply_change(
     """
     key = list_key(owner)
     try:
-        async with _writing(key), lock.held(key):
+        async with _writing(key), held(key):
             return await _apply_locked(owner, key, idempotency_key, mutate)
-    except lock.LockUnavailable as busy:
+    except LockUnavailable as busy:
         raise ListBusy(str(busy)) from busy
 
 
@@ -104,7 +107,7 @@ async def _apply_locked(
     owner: int, key: str, idempotency_key: str, mutate: Callable[[TaskList], Change]
 ) -> Outcome:
     for _ in range(MAX_ATTEMPTS):
-        item = await state.get_item(TASK_STORE, key)
+        item = await backends.state().get_item(TASK_STORE, key)
         task_list = (
             TaskList.empty(owner) if item is None else TaskList.from_state(owner, item.value)
         )
@@ -116,8 +119,10 @@ async def _apply_locked(
         task_list.remember(idempotency_key, change)
         etag = item.etag if item else None
         try:
-            await state.transact(TASK_STORE, _operations(owner, task_list, etag, change.event))
-        except state.ETagMismatch:
+            await backends.state().transact(
+                TASK_STORE, _operations(owner, task_list, etag, change.event)
+            )
+        except DaprConflict:
             # Only when a lock expired mid-write; the outbox may publish this attempt too.
             logger.error("task list %s changed while locked; retrying", key)
             continue

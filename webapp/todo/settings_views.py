@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common import state
+from common.dapr.errors import DaprConflict
 from webapp.bindings_worker_client import (
     BindingsWorkerUnavailable,
     EmailNotSent,
@@ -64,7 +64,7 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
     sent_etag = request.POST.get("etag") or None
     try:
         saved = await update_preferences(user.pk, current, form.preferences(), sent_etag)
-    except state.ETagMismatch:
+    except DaprConflict:
         context = {
             "form": PreferencesForm.for_preferences(current),
             "etag": etag or "",

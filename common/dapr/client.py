@@ -3,12 +3,15 @@
 Created lazily (never at import time, when the sidecar may not be up yet) and kept per
 loop because a connection pool belongs to the loop that opened its connections.
 
-The async client is aiohttp's session behind httpx's vocabulary: callers get an
-`httpx.Response` and catch `httpx.HTTPError`, as with any httpx client, but a call skips
+The async client is aiohttp's session behind httpx's vocabulary: the gateway gets an
+`httpx.Response` and catches `httpx.HTTPError`, as with any httpx client, but a call skips
 httpx's client pipeline (URL merging, cookies, auth and redirect hooks), which cost more
-CPU than the call itself; every service pays it on each state, lock and publish call.
-Every request carries the current W3C traceparent, so the sidecar's spans join the
-caller's trace.
+CPU than the call itself (docs/benchmarks.md); every service pays it on each state, lock
+and publish call. Every request carries the current W3C traceparent, so the sidecar's
+spans join the caller's trace.
+
+Dapr passes the sidecar's ports to the app as DAPR_HTTP_PORT / DAPR_GRPC_PORT; the sidecar
+always runs beside the app, so the host is loopback.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from typing import Any
 
 import aiohttp
 import httpx
+from django.conf import settings
 
 from common import tracing
-from common.sidecar import api_token_headers, sidecar_http_url
+from common.dapr.errors import DaprUnavailable, raise_for_status
 
 TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 2.0
@@ -35,8 +39,18 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SidecarClient] = 
 _sync_client: httpx.Client | None = None
 
 
+def sidecar_http_url() -> str:
+    return f"http://127.0.0.1:{settings.DAPR_HTTP_PORT}"
+
+
+def api_token_headers() -> dict[str, str]:
+    """The `dapr-api-token` header when the sidecar is guarded by DAPR_API_TOKEN."""
+    token = settings.DAPR_API_TOKEN
+    return {"dapr-api-token": token} if token else {}
+
+
 class SidecarClient:
-    """The few httpx.AsyncClient methods the services use, sent through aiohttp."""
+    """The few httpx.AsyncClient methods the gateway uses, sent through aiohttp."""
 
     def __init__(self, base_url: str, headers: Mapping[str, str]) -> None:
         self._base_url = base_url
@@ -50,7 +64,7 @@ class SidecarClient:
     async def request(
         self,
         method: str,
-        url: str,
+        path: str,
         *,
         json: Any = None,
         content: str | bytes | None = None,
@@ -58,7 +72,7 @@ class SidecarClient:
         headers: Mapping[str, str] | None = None,
         timeout: float = TIMEOUT_SECONDS,
     ) -> httpx.Response:
-        """Sends one request; `url` is a path on the sidecar or an absolute URL.
+        """Sends one request to `path` on the sidecar (e.g. `/v1.0/state/statestore`).
 
         Raises httpx.TimeoutException or httpx.TransportError when there is no answer.
         """
@@ -68,8 +82,7 @@ class SidecarClient:
         if json is not None:
             content = json_module.dumps(json)
             send_headers.setdefault("content-type", "application/json")
-        if not url.startswith(("http://", "https://")):
-            url = self._base_url + url
+        url = self._base_url + path
         try:
             async with self._session.request(
                 method,
@@ -88,20 +101,12 @@ class SidecarClient:
             raise httpx.TransportError(f"{method} {url}: {error!r}") from error
         return httpx.Response(response.status, headers=list(response.headers.items()), content=body)
 
-    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.request("GET", url, **kwargs)
-
-    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.request("POST", url, **kwargs)
-
-    async def delete(self, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.request("DELETE", url, **kwargs)
-
     async def aclose(self) -> None:
         await self._session.close()
 
 
 def sidecar_client() -> SidecarClient:
+    """This event loop's pooled client (made on first use)."""
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
@@ -118,6 +123,49 @@ def sync_sidecar_client() -> httpx.Client:
             base_url=sidecar_http_url(),
             headers=api_token_headers(),
             timeout=httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
+            # Not OpenTelemetry's httpx instrumentation: its client span per call cost a
+            # third as much CPU as the call, and the sidecar records a span for each call.
+            event_hooks={"request": [add_traceparent]},
         )
-        tracing.send_traceparent(_sync_client)
     return _sync_client
+
+
+def add_traceparent(request: httpx.Request) -> None:
+    if traceparent := tracing.current_traceparent():
+        request.headers["traceparent"] = traceparent
+
+
+def reset() -> None:
+    """Forgets every client (tests: a new settings value, a new loop)."""
+    global _sync_client
+    _clients.clear()
+    _sync_client = None
+
+
+async def request(
+    method: str, path: str, *, what: str, timeout: float = TIMEOUT_SECONDS, **kwargs: Any
+) -> httpx.Response:
+    """Any answer the sidecar gives to `path`; DaprUnavailable when it gives none in time."""
+    try:
+        return await sidecar_client().request(method, path, timeout=timeout, **kwargs)
+    except httpx.HTTPError as error:
+        raise DaprUnavailable(f"{what}: {type(error).__name__}: {error}") from error
+
+
+async def call(
+    method: str, path: str, *, what: str, timeout: float = TIMEOUT_SECONDS, **kwargs: Any
+) -> httpx.Response:
+    """A successful answer of the sidecar to `path`, or the DaprError its failure means."""
+    response = await request(method, path, what=what, timeout=timeout, **kwargs)
+    raise_for_status(response, what)
+    return response
+
+
+def call_sync(method: str, path: str, *, what: str, **kwargs: Any) -> httpx.Response:
+    """`call` for synchronous callers."""
+    try:
+        response = sync_sidecar_client().request(method, path, **kwargs)
+    except httpx.HTTPError as error:
+        raise DaprUnavailable(f"{what}: {type(error).__name__}: {error}") from error
+    raise_for_status(response, what)
+    return response

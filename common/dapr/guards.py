@@ -1,0 +1,62 @@
+"""Guards for endpoints that only the Dapr sidecar calls (subscriptions, bindings, actors,
+service invocation).
+
+The sidecar sends no CSRF token, and the SDK does not check `dapr-api-token` on calls
+into the app: when APP_API_TOKEN is set, `from_sidecar` does. `from_app` adds the one check
+of who called through service invocation: the receiving sidecar names the caller in
+`dapr-caller-app-id` (authenticated with mTLS and access policies; without them the app
+token is what keeps others out).
+
+    @require_POST
+    @from_app(SYNC_WORKER_APP_ID)
+    async def session_user(request): ...
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+from collections.abc import Awaitable, Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+AsyncView = Callable[..., Awaitable[HttpResponse]]
+
+CALLER_HEADER = "dapr-caller-app-id"
+TOKEN_HEADER = "dapr-api-token"  # noqa: S105 (a header name, not a secret)
+
+
+def from_sidecar(view: AsyncView) -> AsyncView:
+    """Exempt `view` from CSRF and require the app API token when one is configured."""
+
+    @functools.wraps(view)
+    async def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        expected = settings.APP_API_TOKEN
+        if expected:
+            given = request.headers.get(TOKEN_HEADER, "")
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return JsonResponse({"error": f"missing or wrong {TOKEN_HEADER}"}, status=401)
+        return await view(request, *args, **kwargs)
+
+    return csrf_exempt(guarded)
+
+
+def from_app(app_id: str) -> Callable[[AsyncView], AsyncView]:
+    """`from_sidecar`, and 403 unless the calling sidecar says the caller is `app_id`."""
+
+    def decorate(view: AsyncView) -> AsyncView:
+        @functools.wraps(view)
+        async def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            caller = request.headers.get(CALLER_HEADER, "")
+            if caller != app_id:
+                return JsonResponse(
+                    {"error": f"only {app_id} may call this (caller: {caller or 'unknown'})"},
+                    status=403,
+                )
+            return await view(request, *args, **kwargs)
+
+        return from_sidecar(guarded)
+
+    return decorate

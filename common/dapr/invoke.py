@@ -1,0 +1,45 @@
+"""Service invocation by app-id through the local sidecar (never another service's address).
+
+    response = await invoke(dapr_names.BINDINGS_WORKER_APP_ID, "api/reminders",
+                            params={"owner": 7})
+
+The called app's sidecar adds `dapr-caller-app-id`, which the callee checks (`guards`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from common.dapr import client
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+
+def invoke_path(app_id: str, method_path: str) -> str:
+    return f"/v1.0/invoke/{quote(app_id, safe='')}/method/{method_path.lstrip('/')}"
+
+
+async def invoke(
+    app_id: str,
+    path: str,
+    *,
+    method: str = "GET",
+    json: Any = None,
+    params: dict[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> httpx.Response:
+    """Calls `path` on `app_id`; any HTTP answer is returned for the caller to judge.
+
+    Raises DaprUnavailable when no answer came in time.
+    """
+    return await client.request(
+        method,
+        invoke_path(app_id, path),
+        what=f"invoke {app_id} {path}",
+        json=json,
+        params=params,
+        timeout=timeout,
+    )
