@@ -29,7 +29,7 @@ def running_system(backend: str) -> Iterator[tuple[ProcessGroup, Topology]]:
             start_system(
                 group,
                 topology,
-                "webapp.settings.test",
+                "config.settings.test",
                 {
                     **BACKEND_SETTINGS[backend],
                     "LOG_LEVEL": "WARNING",

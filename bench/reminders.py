@@ -31,7 +31,7 @@ from devtools.system import start_system
 from devtools.topology import REPO_ROOT, Topology, free_topology
 from tests.integration.publishing import now, publish, task_event
 
-SETTINGS = "webapp.settings.test"
+SETTINGS = "config.settings.test"
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -18,7 +18,7 @@ from devtools.supervise import ProcessGroup
 from devtools.system import start_system
 from devtools.topology import DAPR_BIN_DIR, REPO_ROOT, free_topology
 
-SETTINGS = "webapp.settings.test"
+SETTINGS = "config.settings.test"
 
 
 def rss_mib(pid: int) -> float:

@@ -26,7 +26,7 @@ from devtools.system import start_system
 from devtools.topology import REPO_ROOT, Topology, free_topology
 from tests.integration.webapp_http import WebappUser
 
-SETTINGS = "webapp.settings.test"
+SETTINGS = "config.settings.test"
 RATES = ("1", "0")
 RECEIVE_SERIES = "dapr_todo_event_receive_latency_seconds"
 TASKS_PER_USER = 100

@@ -16,7 +16,7 @@ import sys
 from devtools import commands, observability, ready
 from devtools.topology import RUNTIME_DIR, local_topology
 
-LOCAL_SETTINGS = "webapp.settings.local"
+LOCAL_SETTINGS = "config.settings.local"
 SECRET_KEY_FILE = RUNTIME_DIR / "django-secret-key"
 
 

@@ -13,9 +13,9 @@ from common.keyed_locks import KeyedLocks
 from common.task_events import TaskEvent
 from common.user_events import UserEvent
 from sync_worker.fanout import push_event
-from sync_worker.rendering import render_for_tabs
 from sync_worker.sequencer import Sequenced, sequence_event
 from sync_worker.synclog import refresh_data
+from task_fragments.fragments import render_event
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ async def deliver_task_event(event: TaskEvent) -> Sequenced | None:
     push is only logged: the event is in the log, and tabs catch up from there.
     """
     return await _deliver(
-        "task event", event.owner, event.dedupe_key, event.to_data(), lambda: render_for_tabs(event)
+        "task event", event.owner, event.dedupe_key, event.to_data(), lambda: render_event(event)
     )
 
 

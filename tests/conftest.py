@@ -21,7 +21,7 @@ from devtools.supervise import ProcessGroup, Supervised
 from devtools.system import start_service, start_system
 from devtools.topology import REPO_ROOT, Service, Topology, free_topology
 
-TEST_SETTINGS = "webapp.settings.test"
+TEST_SETTINGS = "config.settings.test"
 
 
 @dataclass(frozen=True)

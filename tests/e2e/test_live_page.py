@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from common.task_events import Task, TaskEvent
+from task_fragments.fragments import render_event
 from tests.e2e.conftest import User, add_task, count, task
-from webapp.todo.fragments import render_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

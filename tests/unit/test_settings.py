@@ -32,7 +32,7 @@ def import_settings(module: str, **env: str) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("module", ["webapp.settings.local", "webapp.settings.production"])
+@pytest.mark.parametrize("module", ["config.settings.local", "config.settings.production"])
 def test_missing_secret_key_fails_naming_it(module: str) -> None:
     result = import_settings(module)
     assert result.returncode != 0
@@ -41,27 +41,27 @@ def test_missing_secret_key_fails_naming_it(module: str) -> None:
 
 def test_unknown_service_fails_naming_choices() -> None:
     result = import_settings(
-        "webapp.settings.local", DJANGO_SECRET_KEY="x", DAPR_TODO_SERVICE="mailer"
+        "config.settings.local", DJANGO_SECRET_KEY="x", DAPR_TODO_SERVICE="mailer"
     )
     assert result.returncode != 0
     assert "DAPR_TODO_SERVICE must be one of webapp, sync_worker, bindings_worker" in result.stderr
 
 
 def test_service_selects_its_urlconf() -> None:
-    code = "import webapp.settings.local as s; print(s.ROOT_URLCONF, s.DAPR_APP_ID)"
+    code = "import config.settings.local as s; print(s.ROOT_URLCONF, s.DAPR_APP_ID)"
     assert service_python(code, "sync_worker").split() == ["sync_worker.urls", "sync-worker"]
 
 
 def test_sync_worker_needs_its_channel_layer() -> None:
     result = import_settings(
-        "webapp.settings.local", DJANGO_SECRET_KEY="x", DAPR_TODO_SERVICE="sync_worker"
+        "config.settings.local", DJANGO_SECRET_KEY="x", DAPR_TODO_SERVICE="sync_worker"
     )
     assert result.returncode != 0
     assert "CHANNEL_REDIS_URL" in result.stderr
 
 
 def upload_limit(service: str) -> int:
-    code = "import webapp.settings.local as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+    code = "import config.settings.local as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)"
     return int(service_python(code, service))
 
 

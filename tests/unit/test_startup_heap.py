@@ -14,7 +14,7 @@ from tests.unit.service_process import service_python
 @pytest.mark.parametrize("service", ["webapp", "sync_worker", "bindings_worker"])
 def test_asgi_module_freezes_the_startup_heap(service: str) -> None:
     code = f"import gc, {service}.asgi; print(gc.get_freeze_count())"
-    frozen = service_python(code, service, DJANGO_SETTINGS_MODULE="webapp.settings.test")
+    frozen = service_python(code, service, DJANGO_SETTINGS_MODULE="config.settings.test")
     assert int(frozen) > 10_000
 
 

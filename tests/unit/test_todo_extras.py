@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django.template import engines
 
-DUE = (
-    '{% load todo_extras %}{% with due=d|local_time:tz %}{{ due|date:"D j M Y, H:i" }}{% endwith %}'
-)
+LOCAL_DUE = '{% with due=d|local_time:tz %}{{ due|date:"D j M Y, H:i" }}{% endwith %}'
+DUE = "{% load task_fragments %}" + LOCAL_DUE
 
 
 def render(due: str | None, time_zone: str) -> str:

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.task_events import Task
+from task_fragments.fragments import render_task
 from webapp.preferences import load_preferences
 from webapp.todo import forms
-from webapp.todo.fragments import render_task
 from webapp.todo.services import Outcome, apply_change, load_task_list
 from webapp.todo.tasklist import Change, TaskList, TaskNotFound, TooManyTasks, VersionConflict
 
@@ -191,7 +191,7 @@ async def task_edit(request: HttpRequest, task_id: str) -> HttpResponse:
 
 
 def edit_initial(task: Task, time_zone: str) -> dict[str, Any]:
-    from webapp.todo.templatetags.todo_extras import local_time
+    from task_fragments.templatetags.task_fragments import local_time
 
     due = local_time(task.due, time_zone)
     return {

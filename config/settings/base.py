@@ -78,19 +78,29 @@ DIGEST_DEFAULT_TIME = env.optional("DIGEST_DEFAULT_TIME", "08:00")
 ROOT_URLCONF = f"{SERVICE}.urls"
 ASGI_APPLICATION = f"{SERVICE}.asgi.application"
 
+# Each service installs only what it serves: users (auth) for all three (webapp signs them
+# in, the workers look them up), pages and sessions for webapp, task fragments for the two
+# that render them.
+SERVICE_APPS = {
+    "webapp": [
+        "django.contrib.sessions",
+        "django.contrib.messages",
+        "django.contrib.staticfiles",
+        "django_htmx",
+        "task_fragments",
+        "webapp.todo",
+        "webapp.accounts",
+        "webapp.ops",
+    ],
+    "sync_worker": ["channels", "task_fragments"],
+    "bindings_worker": [],
+}
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "channels",
-    "django_htmx",
-    "webapp.todo",
-    "webapp.accounts",
     "common.apps.ObservabilityConfig",
-    "webapp.ops",
+    *SERVICE_APPS[SERVICE],
 ]
 
 # Workers serve only their sidecar's calls (no sessions, users, forms or pages); each
@@ -101,16 +111,16 @@ MIDDLEWARE = [
     "common.request_observability.RequestObservabilityMiddleware",
 ]
 if SERVICE == "webapp":
-    # Django's own, but for SessionMiddleware run on the event loop (common/inline_middleware.py);
+    # Django's own, but for SessionMiddleware run on the event loop (webapp/inline_middleware.py);
     # SessionMiddleware answers 503 when the state store cannot save the session.
     MIDDLEWARE += [
-        "common.inline_middleware.SecurityMiddleware",
+        "webapp.inline_middleware.SecurityMiddleware",
         "webapp.todo.outage.SessionMiddleware",
-        "common.inline_middleware.CommonMiddleware",
-        "common.inline_middleware.CsrfViewMiddleware",
-        "common.inline_middleware.AuthenticationMiddleware",
-        "common.inline_middleware.MessageMiddleware",
-        "common.inline_middleware.XFrameOptionsMiddleware",
+        "webapp.inline_middleware.CommonMiddleware",
+        "webapp.inline_middleware.CsrfViewMiddleware",
+        "webapp.inline_middleware.AuthenticationMiddleware",
+        "webapp.inline_middleware.MessageMiddleware",
+        "webapp.inline_middleware.XFrameOptionsMiddleware",
         "django_htmx.middleware.HtmxMiddleware",
         # A state-store outage in any view or login check: 503 with a message, never a 500.
         "webapp.todo.outage.StateOutageMiddleware",

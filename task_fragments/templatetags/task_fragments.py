@@ -1,4 +1,4 @@
-"""Template helpers for task pages: idempotency keys and local times."""
+"""Template helpers for task fragments and pages: idempotency keys, local times, form paths."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django import template
 from django.templatetags.tz import do_timezone
+
+from task_fragments.paths import task_action_path
 
 register = template.Library()
 
@@ -27,3 +29,9 @@ def local_time(iso_utc: str | None, time_zone: str) -> datetime | None:
     if not iso_utc:
         return None
     return do_timezone(datetime.fromisoformat(iso_utc), time_zone or "UTC")
+
+
+@register.simple_tag
+def task_action(action: str, task_id: str) -> str:
+    """The path `action` on a task posts to, the same in webapp and in sync_worker."""
+    return task_action_path(action, task_id)

@@ -23,7 +23,7 @@ def render_task(
 ) -> str:
     """One task's <li>; with `request`, its forms carry a CSRF token (for no-JS posts)."""
     context = {"task": task, "time_zone": time_zone, "oob": oob, "message": message}
-    return render_to_string("todo/_task.html", context, request=request)
+    return render_to_string("task_fragments/_task.html", context, request=request)
 
 
 def render_event(event: TaskEvent) -> str:

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from common import env
-from webapp.settings.base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = env.flag("DJANGO_DEBUG", default=True)

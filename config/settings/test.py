@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 
-from webapp.settings.base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 # Unit tests use an in-memory database; processes the integration tests start get a file
 # (DATABASE_URL) that they share.

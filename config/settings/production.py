@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from common import env
-from webapp.settings.base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
