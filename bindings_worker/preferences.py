@@ -50,7 +50,7 @@ def default_preferences() -> ReminderPreferences:
 
 
 def parse_preferences(raw: Any) -> ReminderPreferences:
-    """webapp's stored preferences (webapp.preferences.Preferences as a dict)."""
+    """webapp's stored preferences (webapp.preferences.store.Preferences as a dict)."""
     try:
         lead, zone = raw["reminder_lead_minutes"], raw["time_zone"]
         reminders_on, digest_on = raw["reminder_emails"], raw["daily_digest"]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from common.dapr.errors import DaprError
 from common.dapr.guards import from_app
 from common.dapr_names import BINDINGS_WORKER_APP_ID, SYNC_WORKER_APP_ID
-from webapp.preferences import load_preferences
+from webapp.preferences.store import load_preferences
 from webapp.sessions import SessionStore
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("internal/session-user", internal.session_user, name="internal-session-user"),
     path("internal/preferences", internal.preferences, name="internal-preferences"),
     path("ops/", include("webapp.ops.urls")),
+    path("", include("webapp.preferences.urls")),
     path("", include("webapp.todo.urls")),
 ]
 

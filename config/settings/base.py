@@ -89,6 +89,7 @@ SERVICE_APPS = {
         "django_htmx",
         "task_fragments",
         "webapp.todo",
+        "webapp.preferences",
         "webapp.accounts",
         "webapp.ops",
     ],

@@ -5,7 +5,7 @@ from django.test import Client
 
 from common.dapr.errors import DaprUnavailable
 from webapp import internal
-from webapp.preferences import Preferences
+from webapp.preferences.store import Preferences
 
 pytestmark = pytest.mark.urls("webapp.urls")
 

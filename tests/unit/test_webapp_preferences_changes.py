@@ -8,10 +8,10 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from common.dapr.errors import DaprUnavailable
-from webapp import preferences_changes
 from webapp.bindings_worker_client import BindingsWorkerUnavailable
-from webapp.preferences import Preferences
-from webapp.preferences_changes import PreferencesSaved, affects_reminders, update_preferences
+from webapp.preferences import changes as preferences_changes
+from webapp.preferences.changes import PreferencesSaved, affects_reminders, update_preferences
+from webapp.preferences.store import Preferences
 
 BEFORE = Preferences(time_zone="Europe/Berlin")
 

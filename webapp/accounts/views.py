@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from webapp.accounts.forms import SignUpForm
-from webapp.preferences import set_time_zone
+from webapp.preferences.store import set_time_zone
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,12 +3,10 @@ from __future__ import annotations
 from django.urls import path
 
 from task_fragments.paths import task_action_route
-from webapp.todo import settings_views, views
+from webapp.todo import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("settings/", settings_views.preferences_page, name="settings"),
-    path("settings/test-email", settings_views.test_email, name="settings-test-email"),
     path("tasks/", views.task_create, name="task-create"),
     path("tasks/clear-completed", views.clear_completed, name="task-clear-completed"),
     # The paths the task fragments post to (task_fragments/paths.py), here and from pushes.

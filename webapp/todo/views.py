@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.task_events import Task
 from task_fragments.fragments import render_task
-from webapp.preferences import load_preferences
+from webapp.preferences.store import load_preferences
 from webapp.todo import forms
 from webapp.todo.services import Outcome, apply_change, load_task_list
 from webapp.todo.tasklist import Change, TaskList, TaskNotFound, TooManyTasks, VersionConflict

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from common.dapr.errors import DaprError
 from webapp.bindings_worker_client import BindingsWorkerUnavailable, notify_preferences_changed
-from webapp.preferences import Preferences, save_preferences
-from webapp.user_events import publish_preferences_changed
+from webapp.preferences.events import publish_preferences_changed
+from webapp.preferences.store import Preferences, save_preferences
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from webapp.bindings_worker_client import (
     list_upcoming_reminders,
     send_test_email,
 )
-from webapp.preferences import Preferences, load_preferences
-from webapp.preferences_changes import update_preferences
-from webapp.todo.preferences_form import PreferencesForm
+from webapp.preferences.changes import update_preferences
+from webapp.preferences.forms import PreferencesForm
+from webapp.preferences.store import Preferences, load_preferences
 
 CONFLICT = (
     "Your settings were changed in another tab; these are the current ones. "
@@ -45,7 +45,7 @@ async def _settings_page(
     except BindingsWorkerUnavailable:
         context = {**context, "reminders_error": REMINDERS_UNAVAILABLE}
     context = {**context, "time_zone": preferences.time_zone}
-    return render(request, "todo/settings.html", context, status=status)
+    return render(request, "preferences/settings.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,7 +91,9 @@ async def test_email(request: HttpRequest) -> HttpResponse:
     except BindingsWorkerUnavailable:
         result, status = {"ok": False, "message": EMAIL_UNAVAILABLE}, 503
     if request.htmx:
-        return render(request, "todo/_test_email.html", {"test_email": result}, status=status)
+        return render(
+            request, "preferences/_test_email.html", {"test_email": result}, status=status
+        )
     current, etag = await load_preferences(user.pk)
     context = {
         "form": PreferencesForm.for_preferences(current),

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from common.task_events import known_time_zones
-from webapp.preferences import Preferences
+from webapp.preferences.store import Preferences
 
 LEAD_TIMES = [(0, "At the due time"), (5, "5 minutes before"), (15, "15 minutes before"),
               (30, "30 minutes before"), (60, "1 hour before"), (180, "3 hours before"),
