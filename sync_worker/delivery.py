@@ -33,6 +33,11 @@ RECENTLY_LOGGED_LIMIT = 10_000
 _recently_logged: OrderedDict[tuple[int, str], None] = OrderedDict()
 
 
+def forget_logged() -> None:
+    """Empties that memory (tests: each starts with none)."""
+    _recently_logged.clear()
+
+
 def _remember_logged(owner: int, dedupe_key: str) -> None:
     _recently_logged[(owner, dedupe_key)] = None
     while len(_recently_logged) > RECENTLY_LOGGED_LIMIT:

@@ -135,10 +135,12 @@ def add_traceparent(request: httpx.Request) -> None:
         request.headers["traceparent"] = traceparent
 
 
-def reset() -> None:
-    """Forgets every client (tests: a new settings value, a new loop)."""
+def reset_sync_client() -> None:
+    """Closes and forgets the sync client (tests: a new sidecar port). The async clients
+    need no reset: each event loop has its own, gone with its loop."""
     global _sync_client
-    _clients.clear()
+    if _sync_client is not None:
+        _sync_client.close()
     _sync_client = None
 
 

@@ -16,8 +16,8 @@ import yaml
 
 from common import dapr_names
 from devtools.topology import COMPONENTS_DIR
+from devtools.topology import REPO_ROOT as REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "helm" / "dapr-todo"
 HELM = REPO / ".runtime" / "helm"
 NAMESPACE = "todo"

@@ -13,8 +13,15 @@ def test_wait_until_names_what_never_became_healthy() -> None:
 
 
 def test_wait_until_returns_once_the_check_passes() -> None:
-    answers = iter([False, False, True])
-    wait_until(Probe("flaky", lambda: next(answers), timeout=5), interval=0.01)
+    answers = [False, False, True, False]
+    asked: list[bool] = []
+
+    def check() -> bool:
+        asked.append(answers[len(asked)])
+        return asked[-1]
+
+    wait_until(Probe("flaky", check, timeout=5), interval=0.01)
+    assert asked == [False, False, True]
 
 
 def test_redis_answers_is_false_when_nothing_listens() -> None:
