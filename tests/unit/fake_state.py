@@ -1,5 +1,5 @@
-"""An in-memory stand-in for common.state's get_item/save_item/transact/get_bulk, with
-first-write ETags."""
+"""An in-memory stand-in for the Dapr state gateway (get_item, save_item, transact,
+get_bulk) that behaves like state.redis: first-write ETags, transactions without rollback."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class FakeStateStore:
         self.saves = 0
         # Keys saved with a TTL, and the TTL.
         self.ttls: dict[tuple[str, str], int] = {}
+        # Stores whose transactions publish through Dapr's outbox, and what it published.
+        self.outbox_stores: set[str] = set()
+        self.outbox: list[Any] = []
 
     def put(self, store: str, key: str, value: Any) -> None:
         _, version = self.items.get((store, key), (None, 0))
@@ -44,24 +47,42 @@ class FakeStateStore:
         self.put(store, key, value)
 
     async def transact(self, store: str, operations: list[dict[str, Any]]) -> None:
-        """All or nothing, as Dapr's transaction contract says."""
+        """As state.redis runs one (MULTI/EXEC): each operation on its own, no rollback.
+
+        An upsert whose ETag is stale is skipped and the transaction then fails with
+        DaprConflict, but every other operation has been applied; an upsert without an ETag
+        is not checked at all. On an outbox store (`outbox_stores`) the outbox's marker
+        commits whatever the ETags said, so each projection is published (`outbox`) even
+        when the save beside it failed: the hazard the writers' lock exists for.
+        """
         if self.interleaved:
             self.put(*self.interleaved.pop(0))
-        for operation in operations:
-            request = operation["request"]
-            if operation["operation"] == "upsert" and request["options"]["concurrency"] == (
-                "first-write"
-            ):
-                self._check_etag(store, request["key"], request.get("etag"))
         self.saves += 1
+        stale = []
         for operation in operations:
             request = operation["request"]
+            metadata = request.get("metadata", {})
             if operation["operation"] == "delete":
                 self.items.pop((store, request["key"]), None)
                 continue
+            if metadata.get("outbox.projection") == "true":
+                if store in self.outbox_stores:
+                    self.outbox.append(copy.deepcopy(request["value"]))
+                continue
+            etag = request.get("etag")
+            first_write = request["options"]["concurrency"] == "first-write"
+            if (
+                first_write
+                and etag is not None
+                and not self._etag_matches(store, request["key"], etag)
+            ):
+                stale.append(request["key"])
+                continue
             self.put(store, request["key"], request["value"])
-            if ttl := request.get("metadata", {}).get("ttlInSeconds"):
+            if ttl := metadata.get("ttlInSeconds"):
                 self.ttls[(store, request["key"])] = int(ttl)
+        if stale:
+            raise DaprConflict(f"transaction: failed to set key {', '.join(stale)}")
 
     async def get_bulk(self, store: str, keys: list[str]) -> dict[str, Any]:
         return {
@@ -70,9 +91,12 @@ class FakeStateStore:
             if (store, key) in self.items
         }
 
-    def _check_etag(self, store: str, key: str, etag: str | None) -> None:
+    def _etag_matches(self, store: str, key: str, etag: str | None) -> bool:
         current = self.items.get((store, key))
-        if (current is None) != (etag is None) or (current and str(current[1]) != etag):
+        return (current is None) == (etag is None) and (current is None or str(current[1]) == etag)
+
+    def _check_etag(self, store: str, key: str, etag: str | None) -> None:
+        if not self._etag_matches(store, key, etag):
             raise DaprConflict(f"save {key}")
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # Concurrent writes to *other* tasks of the same list only cost a re-read.
 MAX_ATTEMPTS = 8
+# How long a writer waits for another instance's writer of the same list.
+LOCK_WAIT_SECONDS = 5.0
 
 _writing = KeyedLocks()
 
@@ -97,7 +99,7 @@ async def apply_change(
     """
     key = list_key(owner)
     try:
-        async with _writing(key), held(key):
+        async with _writing(key), held(key, wait_seconds=LOCK_WAIT_SECONDS):
             return await _apply_locked(owner, key, idempotency_key, mutate)
     except LockUnavailable as busy:
         raise ListBusy(str(busy)) from busy
