@@ -7,15 +7,11 @@ Actors are turn-based, so a reminder and an event for one task never interleave.
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 from dapr.actor import Actor, ActorInterface, Remindable, actormethod
-from dapr.clients.exceptions import DaprInternalError
 
 from bindings_worker import reminder_index, smtp, users
 from bindings_worker.emails import reminder_email
@@ -29,6 +25,8 @@ from bindings_worker.reminder_record import (
 )
 from common import dapr_names
 from common.cloudevents import MalformedEvent
+from common.dapr import actors
+from common.dapr.errors import DaprError
 from common.task_events import TaskEvent
 
 logger = logging.getLogger(__name__)
@@ -36,6 +34,9 @@ logger = logging.getLogger(__name__)
 STATE_NAME = "reminder"
 # A reminder firing this much before its time (lead time shortened since) is moved instead.
 EARLY_TOLERANCE = timedelta(seconds=1)
+# A one-shot reminder the app cannot take (unhealthy, restarting) is retried 3 times a
+# second apart and then dropped by default: keep trying for 10 minutes.
+REMINDER_FAILURE_POLICY = {"constant": {"interval": "5s", "maxRetries": 120}}
 
 
 class TaskReminderInterface(ActorInterface):
@@ -182,25 +183,14 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
     # --- Dapr -----------------------------------------------------------------------
 
     async def _register(self, name: str, when: datetime) -> None:
-        # An absolute RFC 3339 due time: the SDK's timedelta form rounds seconds up
-        # (5.6 s becomes "6s600ms"), which would make reminders up to a second late.
-        body = {
-            "dueTime": when.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "data": base64.b64encode(b"").decode(),
-            # A one-shot reminder the app cannot take (unhealthy, restarting) is retried 3
-            # times a second apart and then dropped by default: keep trying for 10 minutes.
-            "failurePolicy": {"constant": {"interval": "5s", "maxRetries": 120}},
-        }
-        await self.runtime_ctx.dapr_client.register_reminder(
-            dapr_names.REMINDER_ACTOR_TYPE, self.id.id, name, json.dumps(body).encode()
+        await actors.register_reminder(
+            dapr_names.REMINDER_ACTOR_TYPE, self.id.id, name, when, REMINDER_FAILURE_POLICY
         )
 
     async def _unregister(self, name: str) -> None:
         try:
-            await self.runtime_ctx.dapr_client.unregister_reminder(
-                dapr_names.REMINDER_ACTOR_TYPE, self.id.id, name
-            )
-        except (DaprInternalError, aiohttp.ClientError) as error:  # a fired one-shot is gone
+            await actors.unregister_reminder(dapr_names.REMINDER_ACTOR_TYPE, self.id.id, name)
+        except DaprError as error:  # a fired one-shot is gone
             logger.info("reminder not unregistered", extra={"reminder": name, "reason": str(error)})
 
     async def _load(self) -> ReminderRecord:
