@@ -3,8 +3,8 @@
 As Django picks SESSION_ENGINE, settings name a module for each (STATE_BACKEND,
 LOCK_BACKEND, PUBLISH_BACKEND) and callers reach it through these functions. Production
 always names the Dapr gateway (the defaults, `common.dapr.*`); a benchmark may name a
-module of its own with the same functions. Sessions, preferences' readers in the workers
-and everything bindings-worker does use the gateway itself.
+module of its own with the same functions. What no benchmark swaps (sessions, everything
+bindings-worker does) calls the gateway itself.
 """
 
 from __future__ import annotations
