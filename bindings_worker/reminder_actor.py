@@ -27,7 +27,7 @@ from bindings_worker.reminder_record import (
     retry_delay,
     schedule_time,
 )
-from common import dapr_names
+from common import dapr_names, metrics
 from common.cloudevents import MalformedEvent
 from common.task_events import TaskEvent
 
@@ -87,6 +87,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         if name != record.reminder_name:
             logger.info("stale reminder ignored", extra={"task_id": self.id.id, "reminder": name})
             return
+        metrics.REMINDERS_FIRED.inc()
         record.reminder_name = None
         now = datetime.now(UTC)
         preferences = await reminder_preferences(record.owner)
@@ -119,6 +120,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         previous = record.reminder_name
         name = record.next_name()
         await self._register(name, when)
+        metrics.REMINDERS_SCHEDULED.inc()
         record.reminder_name = name
         record.remind_at = when.isoformat()
         record.status = "scheduled"
@@ -162,6 +164,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
                 },
             )
             return
+        metrics.REMINDERS_SENT.inc()
         record.sent_for_due.append(record.due)
         record.status = "sent"
         record.error = ""
@@ -172,6 +175,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         )
 
     def _fail(self, record: ReminderRecord, reason: str) -> None:
+        metrics.REMINDERS_FAILED.inc()
         record.status = "failed"
         record.error = reason
         record.failed_for_due = record.due
