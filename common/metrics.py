@@ -155,6 +155,7 @@ def snapshot() -> dict[str, float | dict[str, float]]:
         "events_delivered": total(EVENTS_DELIVERED),
         "events_dead_lettered": total(EVENTS_DEAD_LETTERED),
         "open_websockets": total(OPEN_WEBSOCKETS),
+        "catchups_served": total(CATCHUPS_SERVED),
         # The outbox route is a second slower by design; the page charts the direct one.
         "receive_latency": histogram(EVENT_RECEIVE_LATENCY, route="direct"),
         "delivery_latency": histogram(DELIVERY_LATENCY),

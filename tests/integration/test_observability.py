@@ -204,6 +204,7 @@ def test_the_operator_page_shows_every_service_through_invocation(
     page = staff.client.get("/ops/")
     assert page.status_code == 200
     assert 'id="chart-latency"' in page.text
+    assert 'id="chart-sockets"' in page.text
     # mDNS resolves an app id to any instance on this host, so while another system runs here
     # (another checkout's tests) an invocation may reach its service: collect a healthy
     # answer from each of ours over a few samples.
@@ -222,6 +223,10 @@ def test_the_operator_page_shows_every_service_through_invocation(
         assert info["app_id"] == app_id
         assert any(c.startswith("pubsub ") for c in info["sidecar"]["components"]), info
     assert "pubsub/task-events" in answers["sync-worker"]["sidecar"]["subscriptions"]
+    # What the charts read: every series they draw is in each service's sample.
+    charted = {"events_published", "events_delivered", "events_dead_lettered", "open_websockets",
+               "catchups_served", "receive_latency", "delivery_latency"}  # fmt: skip
+    assert charted <= answers["sync-worker"]["events"].keys()
     staff.close()
 
 
