@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bindings_worker.owner_actor import OwnerReminders
 from bindings_worker.reminder_actor import TaskReminder
-from common import dapr_names
+from common import dapr_names, tracing
 from common.dapr.guards import from_sidecar
 
 logger = logging.getLogger(__name__)
@@ -92,22 +92,38 @@ async def ensure_registered() -> None:
 ActorView = Callable[..., Awaitable[HttpResponse]]
 
 
-def actor_callback(view: ActorView) -> ActorView:
+def actor_callback(call: str) -> Callable[[ActorView], ActorView]:
     """What every call daprd makes on an actor needs: the sidecar's token, an actor type
-    this app hosts (404 otherwise) and the actor types registered with the SDK."""
+    this app hosts (404 otherwise), the actor types registered with the SDK, and a span in
+    the trace of whoever made the call (the sidecar forwards its `traceparent`), so that
+    the actor's own sidecar calls (state, reminders, the SMTP binding) join that trace.
 
-    @functools.wraps(view)
-    async def hosted(
-        request: HttpRequest, actor_type: str, actor_id: str, **names: str
-    ) -> HttpResponse:
-        if actor_type not in ACTOR_TYPES:
-            return JsonResponse(
-                {"error": f"actor type {actor_type!r} is not hosted here"}, status=404
-            )
-        await ensure_registered()
-        return await view(request, actor_type, actor_id, **names)
+    `call` names the span: "method" (then the method's name), "reminder", "timer" or
+    "deactivate"; reminder names are unique per schedule, so they go in an attribute.
+    """
 
-    return from_sidecar(hosted)
+    def decorate(view: ActorView) -> ActorView:
+        @functools.wraps(view)
+        async def hosted(
+            request: HttpRequest, actor_type: str, actor_id: str, **names: str
+        ) -> HttpResponse:
+            if actor_type not in ACTOR_TYPES:
+                return JsonResponse(
+                    {"error": f"actor type {actor_type!r} is not hosted here"}, status=404
+                )
+            await ensure_registered()
+            name = f"{actor_type}.{names['name']}" if call == "method" else f"{actor_type} {call}"
+            attributes = {"dapr.actor.type": actor_type, "dapr.actor.id": actor_id}
+            if call != "method" and "name" in names:
+                attributes[f"dapr.actor.{call}"] = names["name"]
+            with tracing.span(
+                name, traceparent=request.headers.get("traceparent", ""), **attributes
+            ):
+                return await view(request, actor_type, actor_id, **names)
+
+        return from_sidecar(hosted)
+
+    return decorate
 
 
 def _failed(what: str, error: Exception) -> JsonResponse:
@@ -131,7 +147,7 @@ async def dapr_config(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["PUT"])
-@actor_callback
+@actor_callback("method")
 async def actor_method(
     request: HttpRequest, actor_type: str, actor_id: str, name: str
 ) -> HttpResponse:
@@ -147,7 +163,7 @@ async def actor_method(
 
 
 @require_http_methods(["PUT"])
-@actor_callback
+@actor_callback("reminder")
 async def actor_reminder(
     request: HttpRequest, actor_type: str, actor_id: str, name: str
 ) -> HttpResponse:
@@ -156,7 +172,7 @@ async def actor_reminder(
 
 
 @require_http_methods(["PUT"])
-@actor_callback
+@actor_callback("timer")
 async def actor_timer(
     request: HttpRequest, actor_type: str, actor_id: str, name: str
 ) -> HttpResponse:
@@ -165,7 +181,7 @@ async def actor_timer(
 
 
 @require_http_methods(["DELETE"])
-@actor_callback
+@actor_callback("deactivate")
 async def deactivate(request: HttpRequest, actor_type: str, actor_id: str) -> HttpResponse:
     try:
         await ActorRuntime.deactivate(actor_type, actor_id)

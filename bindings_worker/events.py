@@ -27,6 +27,7 @@ from common.cloudevents import (
 from common.dapr import actors
 from common.dapr.errors import DaprError
 from common.dapr.guards import from_sidecar
+from common.event_observability import count_delivered, in_event_trace
 from common.task_events import TaskEvent
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,14 @@ async def task_events(request: HttpRequest) -> JsonResponse:
     slots = asyncio.Semaphore(CONCURRENCY)
 
     async def apply(entry: BulkEntry) -> str:
+        # Each entry is a change of its own, in the trace its CloudEvent carries (the
+        # request's span is one bulk's, in none of them): the actor call joins that trace.
         async with slots:
-            return await _apply(entry)
+            with in_event_trace(entry.envelope, dapr_names.TASK_EVENTS_TOPIC):
+                status = await _apply(entry)
+        if status == SUCCESS:
+            count_delivered(entry.envelope)
+        return status
 
     statuses = await asyncio.gather(*(apply(entry) for entry in entries))
     answered = zip((entry.entry_id for entry in entries), statuses, strict=True)

@@ -23,7 +23,7 @@ from bindings_worker.reminder_record import (
     retry_delay,
     schedule_time,
 )
-from common import dapr_names
+from common import dapr_names, metrics
 from common.cloudevents import MalformedEvent
 from common.dapr import actors
 from common.dapr.errors import DaprError
@@ -88,6 +88,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         if name != record.reminder_name:
             logger.info("stale reminder ignored", extra={"task_id": self.id.id, "reminder": name})
             return
+        metrics.REMINDERS_FIRED.inc()
         record.reminder_name = None
         now = datetime.now(UTC)
         preferences = await reminder_preferences(record.owner)
@@ -120,6 +121,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         previous = record.reminder_name
         name = record.next_name()
         await self._register(name, when)
+        metrics.REMINDERS_SCHEDULED.inc()
         record.reminder_name = name
         record.remind_at = when.isoformat()
         record.status = "scheduled"
@@ -163,6 +165,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
                 },
             )
             return
+        metrics.REMINDERS_SENT.inc()
         record.sent_for_due.append(record.due)
         record.status = "sent"
         record.error = ""
@@ -173,6 +176,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         )
 
     def _fail(self, record: ReminderRecord, reason: str) -> None:
+        metrics.REMINDERS_FAILED.inc()
         record.status = "failed"
         record.error = reason
         record.failed_for_due = record.due

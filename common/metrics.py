@@ -2,8 +2,11 @@
 
     from common import metrics
     metrics.OPEN_WEBSOCKETS.inc()            # on connect; .dec() on disconnect
-    metrics.observe_delivery(event)          # right after the WebSocket send
+    metrics.observe_delivery(occurred_at)    # right after the WebSocket send
     metrics.REMINDERS_FIRED.inc()
+
+Each series says in its help text where it moves; tests/integration/test_metrics.py drives
+each one's behaviour against the running system and watches it change.
 
 One Daphne process per service, so the default registry (with the process and Python
 collectors) is the whole truth of a process; Prometheus adds `app_id` from its scrape
@@ -53,22 +56,39 @@ EVENT_RECEIVE_LATENCY = Histogram(
 )
 DELIVERY_LATENCY = Histogram(
     f"{PREFIX}_event_delivery_latency_seconds",
-    "From the change (event occurred_at) to the WebSocket send that shows it in a tab.",
+    "From the change (event occurred_at) to the WebSocket send of its live push to a tab "
+    "(catch-ups are counted in catchups_served, not here).",
     buckets=LATENCY_BUCKETS,
 )
-OPEN_WEBSOCKETS = Gauge(f"{PREFIX}_open_websockets", "WebSockets open on this instance.")
+OPEN_WEBSOCKETS = Gauge(
+    f"{PREFIX}_open_websockets",
+    "Live-sync WebSockets of signed-in users open on this instance (accepted, not yet closed).",
+)
 CATCHUPS_SERVED = Counter(
-    f"{PREFIX}_catchups_served", "Reconnecting tabs sent the events they missed."
+    f"{PREFIX}_catchups_served",
+    "Tabs sent what they missed (after a reconnect's hello, a resync or a gap in pushes): "
+    "answer=events (the missed events) or refresh (the log no longer holds them).",
+    ["answer"],
 )
 EVENTS_DEAD_LETTERED = Counter(
     f"{PREFIX}_events_dead_lettered",
     "Events that reached a dead-letter topic (retries exhausted or dropped as malformed).",
     ["topic"],
 )
-REMINDERS_SCHEDULED = Counter(f"{PREFIX}_reminders_scheduled", "Task reminders registered.")
-REMINDERS_FIRED = Counter(f"{PREFIX}_reminders_fired", "Task reminders the scheduler fired.")
-REMINDERS_SENT = Counter(f"{PREFIX}_reminders_sent", "Reminder e-mails the SMTP binding took.")
-REMINDERS_FAILED = Counter(f"{PREFIX}_reminders_failed", "Reminder e-mails that failed to send.")
+REMINDERS_SCHEDULED = Counter(
+    f"{PREFIX}_reminders_scheduled",
+    "Task reminders registered with the scheduler: a new one or one moved (retries not counted).",
+)
+REMINDERS_FIRED = Counter(
+    f"{PREFIX}_reminders_fired",
+    "Task reminders the scheduler fired that were still current (stale ones are ignored).",
+)
+REMINDERS_SENT = Counter(f"{PREFIX}_reminders_sent", "Reminder e-mails the SMTP binding accepted.")
+REMINDERS_FAILED = Counter(
+    f"{PREFIX}_reminders_failed",
+    "Reminder e-mails given up for good (refused by the server, or no address); an attempt "
+    "that will be retried is not a failure.",
+)
 
 NAMED_SERIES = (
     REQUEST_LATENCY,
@@ -135,6 +155,7 @@ def snapshot() -> dict[str, float | dict[str, float]]:
         "events_delivered": total(EVENTS_DELIVERED),
         "events_dead_lettered": total(EVENTS_DEAD_LETTERED),
         "open_websockets": total(OPEN_WEBSOCKETS),
+        "catchups_served": total(CATCHUPS_SERVED),
         # The outbox route is a second slower by design; the page charts the direct one.
         "receive_latency": histogram(EVENT_RECEIVE_LATENCY, route="direct"),
         "delivery_latency": histogram(DELIVERY_LATENCY),

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
+from common import tracing
 from common.request_context import current_request
 from common.request_log import log_request
 from common.request_metrics import observe_request
@@ -58,5 +59,8 @@ class RequestObservabilityMiddleware:
 
 def _observe(request: HttpRequest, response: HttpResponseBase, started: float) -> None:
     seconds = time.perf_counter() - started
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.route:
+        tracing.name_server_span(request.method or "HTTP", match.route)
     observe_request(request, response, seconds)
     log_request(request, response, seconds)

@@ -18,6 +18,7 @@ and carry `current_traceparent()` in any message that crosses a task or process 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -70,8 +71,38 @@ def traced_http(application: Any) -> Any:
     on its one thread-sensitive worker thread, one request at a time.
     """
     return OpenTelemetryMiddleware(
-        application, excluded_urls=EXCLUDED_URLS, exclude_spans=["receive", "send"]
+        application,
+        excluded_urls=EXCLUDED_URLS,
+        exclude_spans=["receive", "send"],
+        default_span_details=_method_only,
     )
+
+
+def _method_only(scope: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The server span's name until Django resolved the route (`name_server_span`): the
+    method alone, as OpenTelemetry's HTTP conventions say, so that a path Django cannot
+    route (a scanner's) does not become a span name of its own. The raw path is still
+    the span's `http.target` attribute."""
+    return str(scope.get("method", "HTTP")), {}
+
+
+# `<str:task_id>` in a Django route reads `<task_id>` in a span name.
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def name_server_span(method: str, route: str) -> None:
+    """Names the current request's server span `METHOD /route` (e.g. `POST /tasks/<task_id>/edit`)
+    once Django resolved the URL, so that spans group by endpoint, not one name per task id.
+
+    Only a server span is renamed: outside the ASGI middleware (a test client) the current
+    span is someone else's, or none.
+    """
+    current = trace.get_current_span()
+    if getattr(current, "kind", None) != SpanKind.SERVER or not current.is_recording():
+        return
+    template = "/" + _CONVERTER.sub(r"<\1>", route)
+    current.update_name(f"{method} {template}")
+    current.set_attribute("http.route", template)
 
 
 def _tracer() -> trace.Tracer:

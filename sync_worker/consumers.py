@@ -14,6 +14,7 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from common import metrics
 from common.cloudevents import MalformedEvent
 from common.dapr.errors import DaprError
 from sync_worker import handshake
@@ -44,6 +45,18 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         # None until the tab's hello: pushes before it are covered by the hello's catch-up.
         self.seq: int | None = None
         self.epoch = ""
+        # Whether this socket is in the open-WebSockets gauge (only accepted, signed-in ones).
+        self.counted = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Leaves the open-WebSockets gauge however the socket ends: a disconnect, a handler
+        that raised, or Daphne cancelling the consumer (no disconnect handler runs then)."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.counted:
+                self.counted = False
+                metrics.OPEN_WEBSOCKETS.dec()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """AsyncConsumer.dispatch without closing stale database connections first: these
@@ -78,6 +91,8 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups.append(group)
         await self.accept()
+        self.counted = True
+        metrics.OPEN_WEBSOCKETS.inc()
 
     async def _accept_and_close(self, code: int) -> None:
         await self.accept()
@@ -111,6 +126,7 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
                 refresh_message(seq) if refresh else event_message(seq, message["html"])
             )
             self.seq, self.epoch = seq, epoch
+            metrics.observe_delivery(message.get("occurred_at", ""))
         else:
             await self._catch_up(self.seq)
 
@@ -137,3 +153,6 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         for message in messages:
             await self.send(message)
         self.seq = log.seq
+        if messages:  # a tab that missed nothing was served nothing
+            answer = "refresh" if reset or catch_up.refresh else "events"
+            metrics.CATCHUPS_SERVED.labels(answer=answer).inc()

@@ -29,6 +29,8 @@ def push_message(sequenced: Sequenced, html: str) -> dict[str, Any]:
         "html": html,
         # A refresh entry: the socket sends a refresh message instead of `html`.
         "refresh": sequenced.event.is_refresh,
+        # When the change happened, for the delivery latency measured after the send.
+        "occurred_at": str(sequenced.event.data.get("occurred_at", "")),
     }
 
 

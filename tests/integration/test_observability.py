@@ -65,6 +65,8 @@ def test_one_trace_runs_from_the_request_through_both_sidecars_to_sync_worker(
     assert response.status_code == 201, response.text
     zipkin = observability.zipkin_url(system.topology)
     wanted = {"webapp app", "webapp sidecar", "sync-worker sidecar", "sync-worker app"}
+    # bindings-worker's bulk handler continues each entry's trace (`task-events receive`).
+    wanted.add("bindings-worker app")
     # The sidecars' spans of the save, the live publish, and both deliveries (the outbox's
     # about a second later, in bulk), and the app's span of each delivery.
     named = {
@@ -74,6 +76,8 @@ def test_one_trace_runs_from_the_request_through_both_sidecars_to_sync_worker(
         "pubsub/task-events",
         "task-events-live receive",
         "task-events receive",
+        # webapp's server span, named by its route (Zipkin lowercases span names).
+        "post /tasks/",
     }
 
     seen: list[dict[str, Any]] = []
@@ -204,6 +208,7 @@ def test_the_operator_page_shows_every_service_through_invocation(
     page = staff.client.get("/ops/")
     assert page.status_code == 200
     assert 'id="chart-latency"' in page.text
+    assert 'id="chart-sockets"' in page.text
     # mDNS resolves an app id to any instance on this host, so while another system runs here
     # (another checkout's tests) an invocation may reach its service: collect a healthy
     # answer from each of ours over a few samples.
@@ -222,6 +227,10 @@ def test_the_operator_page_shows_every_service_through_invocation(
         assert info["app_id"] == app_id
         assert any(c.startswith("pubsub ") for c in info["sidecar"]["components"]), info
     assert "pubsub/task-events" in answers["sync-worker"]["sidecar"]["subscriptions"]
+    # What the charts read: every series they draw is in each service's sample.
+    charted = {"events_published", "events_delivered", "events_dead_lettered", "open_websockets",
+               "catchups_served", "receive_latency", "delivery_latency"}  # fmt: skip
+    assert charted <= answers["sync-worker"]["events"].keys()
     staff.close()
 
 

@@ -6,6 +6,7 @@
   const SVG = "http://www.w3.org/2000/svg";
   const rate = [[], [], []];
   const latency = [[], []];
+  const sockets = [[], []];
   let previous = null;
 
   function field(appId, name) {
@@ -59,6 +60,8 @@
       const now = events(sample, "sync-worker"), before = events(previous, "sync-worker");
       push(latency[0], meanMs(now, before, "receive_latency"));
       push(latency[1], meanMs(now, before, "delivery_latency"));
+      push(sockets[0], now ? now.open_websockets : null);
+      push(sockets[1], diff("sync-worker", "catchups_served"));
     }
     previous = sample;
   }
@@ -102,6 +105,7 @@
       record(sample);
       draw(document.getElementById("chart-rate"), rate, "/s");
       draw(document.getElementById("chart-latency"), latency, "ms");
+      draw(document.getElementById("chart-sockets"), sockets, "");
       const own = sample.own_sidecar;
       status.textContent = `Updated ${new Date(sample.time * 1000).toLocaleTimeString()}; ` +
         `${sample.reporter} sidecar: ${own.ready ? "ready" : own.reason}`;
