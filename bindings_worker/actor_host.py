@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -89,7 +89,7 @@ async def ensure_registered() -> None:
         _registered = True
 
 
-ActorView = Callable[..., Awaitable[HttpResponse]]
+ActorView = Callable[..., Coroutine[Any, Any, HttpResponse]]
 
 
 def actor_callback(view: ActorView) -> ActorView:

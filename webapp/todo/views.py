@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from webapp.todo.services import Outcome, apply_change, load_task_list
 from webapp.todo.tasklist import Change, TaskList, TaskNotFound, TooManyTasks, VersionConflict
 
 FILTERS = ("all", "active", "completed")
-View = Callable[..., Awaitable[HttpResponse]]
+View = Callable[..., Coroutine[Any, Any, HttpResponse]]
 
 
 class InvalidForm(Exception):
