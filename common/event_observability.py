@@ -36,7 +36,7 @@ def _acknowledged(response: HttpResponse) -> bool:
     if not 200 <= response.status_code < 300:
         return False
     try:
-        status = json.loads(response.content).get("status", "SUCCESS")
+        status: object = json.loads(response.content).get("status", "SUCCESS")
     except (ValueError, AttributeError):
         return True
     return status == "SUCCESS"
