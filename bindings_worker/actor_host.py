@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from dapr.actor import ActorRuntime
+from dapr.actor import Actor, ActorRuntime
 from dapr.actor.runtime.config import ActorRuntimeConfig
 from dapr.actor.runtime.method_dispatcher import ActorMethodNotFoundError
 from dapr.clients.http.dapr_actor_http_client import DaprActorHttpClient
@@ -33,7 +33,7 @@ from common.dapr.guards import from_sidecar
 
 logger = logging.getLogger(__name__)
 
-ACTOR_TYPES = {
+ACTOR_TYPES: dict[str, type[Actor]] = {
     dapr_names.REMINDER_ACTOR_TYPE: TaskReminder,
     dapr_names.OWNER_ACTOR_TYPE: OwnerReminders,
 }

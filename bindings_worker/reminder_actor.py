@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from abc import abstractmethod
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from dapr.actor import Actor, ActorInterface, Remindable, actormethod
@@ -39,13 +40,17 @@ EARLY_TOLERANCE = timedelta(seconds=1)
 
 
 class TaskReminderInterface(ActorInterface):
+    # actormethod marks each method abstract at run time; abstractmethod tells mypy so.
     @actormethod(name="apply_event")
+    @abstractmethod
     async def apply_event(self, data: dict[str, Any]) -> dict[str, Any]: ...
 
     @actormethod(name="reschedule")
+    @abstractmethod
     async def reschedule(self) -> dict[str, Any]: ...
 
     @actormethod(name="status")
+    @abstractmethod
     async def status(self) -> dict[str, Any]: ...
 
 
@@ -205,7 +210,11 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
 
     async def _load(self) -> ReminderRecord:
         found, raw = await self._state_manager.try_get_state(STATE_NAME)
-        return ReminderRecord.from_dict(raw) if found else ReminderRecord(task_id=self.id.id)
+        return (
+            ReminderRecord.from_dict(cast(dict[str, Any], raw))
+            if found
+            else ReminderRecord(task_id=self.id.id)
+        )
 
     async def _store(self, record: ReminderRecord) -> None:
         await self._state_manager.set_state(STATE_NAME, record.to_dict())
