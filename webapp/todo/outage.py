@@ -44,11 +44,13 @@ class SessionMiddleware(sessions.SessionMiddleware):
     """Django's, answering 503 when the session cannot be saved (a retried write is
     applied once: every write carries an idempotency key)."""
 
-    def process_response(
+    # django-stubs narrows both to HttpResponse; Django passes every response (streaming and
+    # file ones too) and returns it.
+    def process_response(  # type: ignore[override]
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
         try:
-            return super().process_response(request, response)
+            return super().process_response(request, response)  # type: ignore[arg-type]
         except DaprError:
             logger.exception("session not saved: task storage unavailable")
             return error(request, 503, STORAGE_UNAVAILABLE)
