@@ -48,6 +48,7 @@ class CommonMiddleware(InlineHooks, common.CommonMiddleware):
 
 
 class CsrfViewMiddleware(InlineHooks, csrf.CsrfViewMiddleware):
+    # Async where Django's is sync, on purpose: Django awaits a coroutine hook.
     async def process_view(  # type: ignore[override]
         self, request: HttpRequest, callback: Any, callback_args: Any, callback_kwargs: Any
     ) -> HttpResponseBase | None:
