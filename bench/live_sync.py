@@ -170,7 +170,7 @@ async def drain(run: Run) -> None:
             return
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
     return (
         statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else 0.0
     )

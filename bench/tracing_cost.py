@@ -100,7 +100,12 @@ def main() -> None:
             start_system(group, topology, SETTINGS, {"TRACING_SAMPLING_RATE": rate})
             systems[rate] = topology
             users[rate] = WebappUser(topology.service("webapp").app_url)
-        stack.callback(lambda: [user.close() for user in users.values()])
+
+        def close_users() -> None:
+            for user in users.values():
+                user.close()
+
+        stack.callback(close_users)
 
         def create(rate: str, title: str) -> float:
             started = time.perf_counter()

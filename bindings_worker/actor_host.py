@@ -13,11 +13,11 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from dapr.actor import ActorRuntime
+from dapr.actor import Actor, ActorRuntime
 from dapr.actor.runtime.config import ActorRuntimeConfig
 from dapr.actor.runtime.method_dispatcher import ActorMethodNotFoundError
 from dapr.clients.http.dapr_actor_http_client import DaprActorHttpClient
@@ -33,7 +33,7 @@ from common.dapr.guards import from_sidecar
 
 logger = logging.getLogger(__name__)
 
-ACTOR_TYPES = {
+ACTOR_TYPES: dict[str, type[Actor]] = {
     dapr_names.REMINDER_ACTOR_TYPE: TaskReminder,
     dapr_names.OWNER_ACTOR_TYPE: OwnerReminders,
 }
@@ -89,7 +89,7 @@ async def ensure_registered() -> None:
         _registered = True
 
 
-ActorView = Callable[..., Awaitable[HttpResponse]]
+ActorView = Callable[..., Coroutine[Any, Any, HttpResponse]]
 
 
 def actor_callback(call: str) -> Callable[[ActorView], ActorView]:

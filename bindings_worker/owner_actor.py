@@ -7,7 +7,8 @@ collapse under a burst (100 tasks of one user retrying against one key).
 
 from __future__ import annotations
 
-from typing import Any
+from abc import abstractmethod
+from typing import Any, cast
 
 from dapr.actor import Actor, ActorInterface, actormethod
 
@@ -15,10 +16,13 @@ STATE_NAME = "entries"
 
 
 class OwnerRemindersInterface(ActorInterface):
+    # actormethod marks each method abstract at run time; abstractmethod tells mypy so.
     @actormethod(name="put")
+    @abstractmethod
     async def put(self, change: dict[str, Any]) -> None: ...
 
     @actormethod(name="list")
+    @abstractmethod
     async def list_entries(self) -> list[dict[str, Any]]: ...
 
 
@@ -42,4 +46,4 @@ class OwnerReminders(Actor, OwnerRemindersInterface):
 
     async def _entries(self) -> dict[str, Any]:
         found, entries = await self._state_manager.try_get_state(STATE_NAME)
-        return dict(entries) if found else {}
+        return dict(cast(dict[str, Any], entries)) if found else {}

@@ -8,8 +8,9 @@ Actors are turn-based, so a reminder and an event for one task never interleave.
 from __future__ import annotations
 
 import logging
+from abc import abstractmethod
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from dapr.actor import Actor, ActorInterface, Remindable, actormethod
 
@@ -40,13 +41,17 @@ REMINDER_FAILURE_POLICY = {"constant": {"interval": "5s", "maxRetries": 120}}
 
 
 class TaskReminderInterface(ActorInterface):
+    # actormethod marks each method abstract at run time; abstractmethod tells mypy so.
     @actormethod(name="apply_event")
+    @abstractmethod
     async def apply_event(self, data: dict[str, Any]) -> dict[str, Any]: ...
 
     @actormethod(name="reschedule")
+    @abstractmethod
     async def reschedule(self) -> dict[str, Any]: ...
 
     @actormethod(name="status")
+    @abstractmethod
     async def status(self) -> dict[str, Any]: ...
 
 
@@ -199,7 +204,11 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
 
     async def _load(self) -> ReminderRecord:
         found, raw = await self._state_manager.try_get_state(STATE_NAME)
-        return ReminderRecord.from_dict(raw) if found else ReminderRecord(task_id=self.id.id)
+        return (
+            ReminderRecord.from_dict(cast(dict[str, Any], raw))
+            if found
+            else ReminderRecord(task_id=self.id.id)
+        )
 
     async def _store(self, record: ReminderRecord) -> None:
         await self._state_manager.set_state(STATE_NAME, record.to_dict())

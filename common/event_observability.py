@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -20,7 +20,7 @@ from opentelemetry.trace import SpanKind
 
 from common import metrics, tracing
 
-AsyncView = Callable[..., Awaitable[HttpResponse]]
+AsyncView = Callable[..., Coroutine[Any, Any, HttpResponse]]
 
 
 def _envelope(body: bytes) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def _acknowledged(response: HttpResponse) -> bool:
     if not 200 <= response.status_code < 300:
         return False
     try:
-        status = json.loads(response.content).get("status", "SUCCESS")
+        status: object = json.loads(response.content).get("status", "SUCCESS")
     except (ValueError, AttributeError):
         return True
     return status == "SUCCESS"

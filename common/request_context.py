@@ -24,7 +24,8 @@ def known_user_id(request: HttpRequest | None) -> int | None:
         return None
     user = request.__dict__.get("user")
     if isinstance(user, SimpleLazyObject):
-        wrapped = user._wrapped  # read only once evaluated
+        # Read only once evaluated; django-stubs leaves out LazyObject's private _wrapped.
+        wrapped = user._wrapped  # type: ignore[attr-defined]
         user = None if wrapped is empty else wrapped
     for cached in ("_acached_user", "_cached_user"):
         user = user if user is not None else request.__dict__.get(cached)

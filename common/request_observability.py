@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
@@ -50,7 +51,7 @@ class RequestObservabilityMiddleware:
         token = current_request.set(request)
         started = time.perf_counter()
         try:
-            response = await self.get_response(request)  # type: ignore[misc]
+            response = await cast(Awaitable[HttpResponseBase], self.get_response(request))
             _observe(request, response, started)
             return response
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import time
 from collections.abc import Callable
@@ -70,12 +71,14 @@ def system_probes(topology: Topology) -> list[Probe]:
         probes.append(
             Probe(
                 f"{service.app_id} sidecar",
-                lambda s=service: http_ok(f"{s.sidecar_url}/v1.0/healthz"),
+                functools.partial(http_ok, f"{service.sidecar_url}/v1.0/healthz"),
                 60,
             )
         )
         probes.append(
-            Probe(f"{service.app_id} app", lambda s=service: http_ok(f"{s.app_url}/readyz"), 60)
+            Probe(
+                f"{service.app_id} app", functools.partial(http_ok, f"{service.app_url}/readyz"), 60
+            )
         )
     zipkin, prometheus = (
         f"http://127.0.0.1:{p}" for p in (topology.zipkin_port, topology.prometheus_port)

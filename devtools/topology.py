@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from common import dapr_names
@@ -111,14 +111,16 @@ class Topology:
 
 
 def _build(ports: Iterator[int], state_dir: Path) -> Topology:
-    control = [next(ports) for _ in range(10)]
+    # The first ten fields, Redis and the control plane, by name: a list spread over them
+    # would not tell a type checker which parameters it fills.
+    control = {field.name: next(ports) for field in fields(Topology)[:10]}
     services = tuple(
         Service(package, app_id, *(next(ports) for _ in range(5)))
         for package, app_id in SERVICE_PACKAGES.items()
     )
     mail_sink_port, zipkin_port, prometheus_port = next(ports), next(ports), next(ports)
     return Topology(
-        *control,
+        **control,
         services=services,
         state_dir=state_dir,
         mail_sink_port=mail_sink_port,

@@ -32,5 +32,6 @@ def allow_protocol_close_codes() -> None:
         else:
             original(self, code=code)
 
+    # A marker on the function object, which mypy types without attributes.
     server_close.allows_protocol_close_codes = True  # type: ignore[attr-defined]
     WebSocketProtocol.serverClose = server_close

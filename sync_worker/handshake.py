@@ -28,7 +28,7 @@ def origin_allowed(scope: dict[str, Any], allowed: Iterable[str]) -> bool:
     if origin.rstrip("/") in {o.rstrip("/") for o in allowed}:
         return True
     host = scope_header(scope, "host")
-    return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+    return bool(host and urlsplit(origin).netloc.lower() == host.lower())
 
 
 def session_key(scope: dict[str, Any], cookie_name: str) -> str | None:

@@ -101,7 +101,7 @@ async def sequence_event(owner: int, dedupe_key: str, data: dict[str, Any]) -> S
         if log.contains(dedupe_key):
             return None
         appended = log.append(dedupe_key, data)
-        operations = [
+        operations: list[Upsert | Delete] = [
             Upsert(key, log.to_state(), item.etag),
             Upsert(
                 event_key(owner, log.epoch, dedupe_key),

@@ -10,22 +10,30 @@ session, which is blocking I/O.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware import clickjacking, common, csrf, security
 
+# For the type checker, the mixin is what it always comes before (get_response and all).
+if TYPE_CHECKING:
+    from django.utils.deprecation import MiddlewareMixin as _Middleware
+else:
+    _Middleware = object
 
-class InlineHooks:
+
+class InlineHooks(_Middleware):
     """Mixin: MiddlewareMixin's __acall__ (used for async requests), calling the hooks directly."""
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         response = None
         if hasattr(self, "process_request"):
             response = self.process_request(request)
-        response = response or await self.get_response(request)  # type: ignore[attr-defined]
+        # __acall__ runs only when get_response is async.
+        response = response or await cast(Awaitable[HttpResponseBase], self.get_response(request))
         if hasattr(self, "process_response"):
             response = self.process_response(request, response)
         return response
@@ -40,6 +48,7 @@ class CommonMiddleware(InlineHooks, common.CommonMiddleware):
 
 
 class CsrfViewMiddleware(InlineHooks, csrf.CsrfViewMiddleware):
+    # Async where Django's is sync, on purpose: Django awaits a coroutine hook.
     async def process_view(  # type: ignore[override]
         self, request: HttpRequest, callback: Any, callback_args: Any, callback_kwargs: Any
     ) -> HttpResponseBase | None:

@@ -55,14 +55,15 @@ class SessionStore(SessionBase):
     def create(self) -> None:
         # _get_new_session_key() skips keys that exist; with 190 random bits a race
         # between two new sessions on one key is not worth a compare-and-set.
-        self._session_key = self._get_new_session_key()
+        # django-stubs leaves out SessionBase's private helpers (this one and _get_session).
+        self._session_key = self._get_new_session_key()  # type: ignore[attr-defined]
         self.save(must_create=True)
         self.modified = True
 
     def save(self, must_create: bool = False) -> None:
         if self.session_key is None:
             return self.create()
-        data = self._get_session(no_load=must_create)
+        data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
         state.save_item_sync_last_write(
             STATE_STORE, self._key(self.session_key), self.encode(data), self.get_expiry_age()
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as redis
 
@@ -27,7 +27,8 @@ async def get_item(store: str, key: str) -> StateItem | None:
     found = await client().hgetall(KEY_PREFIX + key)
     if not found:
         return None
-    return StateItem(json.loads(found[b"data"]), found[b"version"].decode())
+    # The client decodes no responses, so values are bytes.
+    return StateItem(json.loads(found[b"data"]), cast(bytes, found[b"version"]).decode())
 
 
 async def save_item(

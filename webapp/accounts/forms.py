@@ -12,6 +12,8 @@ class SignUpForm(UserCreationForm):
     # Filled in by the browser (Intl API); the server falls back to UTC.
     time_zone = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    class Meta(UserCreationForm.Meta):
+    # django-stubs leaves out BaseUserCreationForm.Meta (Django has it: model, fields and
+    # the username field class this form keeps).
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "email")

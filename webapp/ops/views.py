@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from common import dapr_names
 from common.dapr.metadata import outbound_ready
 from webapp.ops.services import all_services
 
-View = Callable[..., Awaitable[HttpResponse]]
+View = Callable[..., Coroutine[Any, Any, HttpResponse]]
 APP_IDS = [
     dapr_names.WEBAPP_APP_ID,
     dapr_names.SYNC_WORKER_APP_ID,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -25,7 +25,8 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(z, z) for z in sorted(known_time_zones())]
+        time_zone = cast(forms.ChoiceField, self.fields["time_zone"])
+        time_zone.choices = [(z, z) for z in sorted(known_time_zones())]
 
     @classmethod
     def for_preferences(cls, preferences: Preferences) -> PreferencesForm:

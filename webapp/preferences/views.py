@@ -21,6 +21,7 @@ from webapp.bindings_worker_client import (
 from webapp.preferences.changes import update_preferences
 from webapp.preferences.forms import PreferencesForm
 from webapp.preferences.store import Preferences, load_preferences
+from webapp.typed_request import HtmxHttpRequest, signed_in_id
 
 CONFLICT = (
     "Your settings were changed in another tab; these are the current ones. "
@@ -40,7 +41,7 @@ async def _settings_page(
     status: int = 200,
 ) -> HttpResponse:
     try:
-        reminders = await list_upcoming_reminders(request.user.pk)
+        reminders = await list_upcoming_reminders(signed_in_id(request.user))
         context = {**context, "reminders": reminders}
     except BindingsWorkerUnavailable:
         context = {**context, "reminders_error": REMINDERS_UNAVAILABLE}
@@ -53,7 +54,8 @@ async def _settings_page(
 async def preferences_page(request: HttpRequest) -> HttpResponse:
     user = await request.auser()
     request.user = user
-    current, etag = await load_preferences(user.pk)
+    user_id = signed_in_id(user)
+    current, etag = await load_preferences(user_id)
     if request.method == "GET":
         form = PreferencesForm.for_preferences(current)
         return await _settings_page(request, current, {"form": form, "etag": etag or ""})
@@ -63,7 +65,7 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
         return await _settings_page(request, current, context, status=422)
     sent_etag = request.POST.get("etag") or None
     try:
-        saved = await update_preferences(user.pk, current, form.preferences(), sent_etag)
+        saved = await update_preferences(user_id, current, form.preferences(), sent_etag)
     except DaprConflict:
         context = {
             "form": PreferencesForm.for_preferences(current),
@@ -71,7 +73,7 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
             "conflict": CONFLICT,
         }
         return await _settings_page(request, current, context, status=409)
-    _, new_etag = await load_preferences(user.pk)
+    _, new_etag = await load_preferences(user_id)
     context = {"form": form, "etag": new_etag or "", "saved": True}
     if not saved.reminders_moved:
         context["notice"] = REMINDERS_NOT_MOVED
@@ -80,12 +82,13 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-async def test_email(request: HttpRequest) -> HttpResponse:
+async def test_email(request: HtmxHttpRequest) -> HttpResponse:
     """Sends the user a test e-mail: "Sent to <address>", or why not (4xx/503)."""
     user = await request.auser()
     request.user = user
+    user_id = signed_in_id(user)
     try:
-        result, status = {"ok": True, "message": f"Sent to {await send_test_email(user.pk)}."}, 200
+        result, status = {"ok": True, "message": f"Sent to {await send_test_email(user_id)}."}, 200
     except EmailNotSent as refused:
         result, status = {"ok": False, "message": f"Not sent: {refused}"}, 422
     except BindingsWorkerUnavailable:
@@ -94,7 +97,7 @@ async def test_email(request: HttpRequest) -> HttpResponse:
         return render(
             request, "preferences/_test_email.html", {"test_email": result}, status=status
         )
-    current, etag = await load_preferences(user.pk)
+    current, etag = await load_preferences(user_id)
     context = {
         "form": PreferencesForm.for_preferences(current),
         "etag": etag or "",

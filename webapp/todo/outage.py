@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.sessions import middleware as sessions
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from common.dapr.errors import DaprError
 from webapp.todo.views import STORAGE_UNAVAILABLE, error
+from webapp.typed_request import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,9 @@ class StateOutageMiddleware:
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         return await self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    def process_exception(
+        self, request: HtmxHttpRequest, exception: Exception
+    ) -> HttpResponse | None:
         """Synchronous, as Django runs every process_exception (in a worker thread)."""
         if not isinstance(exception, DaprError):
             return None
@@ -44,11 +48,14 @@ class SessionMiddleware(sessions.SessionMiddleware):
     """Django's, answering 503 when the session cannot be saved (a retried write is
     applied once: every write carries an idempotency key)."""
 
-    def process_response(
+    # django-stubs narrows both to HttpResponse; Django passes every response (streaming and
+    # file ones too) and returns it.
+    def process_response(  # type: ignore[override]
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
         try:
-            return super().process_response(request, response)
+            return super().process_response(request, response)  # type: ignore[arg-type]
         except DaprError:
             logger.exception("session not saved: task storage unavailable")
-            return error(request, 503, STORAGE_UNAVAILABLE)
+            # HtmxMiddleware, inside this one, set request.htmx on the way in.
+            return error(cast(HtmxHttpRequest, request), 503, STORAGE_UNAVAILABLE)

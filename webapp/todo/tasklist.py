@@ -69,7 +69,7 @@ class TaskList:
         return cls(
             owner=owner,
             tasks={t["id"]: Task.from_dict(t) for t in value.get("tasks", [])},
-            applied=[tuple(entry) for entry in value.get("applied", [])],  # type: ignore[misc]
+            applied=[tuple(entry) for entry in value.get("applied", [])],
         )
 
     def to_state(self) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -25,9 +25,17 @@ from webapp.preferences.store import load_preferences
 from webapp.todo import forms
 from webapp.todo.services import Outcome, apply_change, load_task_list
 from webapp.todo.tasklist import Change, TaskList, TaskNotFound, TooManyTasks, VersionConflict
+from webapp.typed_request import HtmxHttpRequest, signed_in_id
 
 FILTERS = ("all", "active", "completed")
-View = Callable[..., Awaitable[HttpResponse]]
+View = Callable[..., Coroutine[Any, Any, HttpResponse]]
+
+
+class TaskRequest(HtmxHttpRequest):
+    """The request of a view behind task_errors, which sets these two."""
+
+    owner: int
+    time_zone: str
 
 
 class InvalidForm(Exception):
@@ -54,7 +62,7 @@ def request_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
 
 
 def error(
-    request: HttpRequest, status: int, message: str, task: Task | None = None
+    request: HtmxHttpRequest, status: int, message: str, task: Task | None = None
 ) -> HttpResponse:
     if wants_json(request):
         body: dict[str, Any] = {"error": message}
@@ -62,8 +70,10 @@ def error(
             body["current"] = task.to_dict()
         return JsonResponse(body, status=status)
     if request.htmx and task is not None:
+        # Only task_errors passes a task, and its request is a TaskRequest.
+        time_zone = cast(TaskRequest, request).time_zone
         return HttpResponse(
-            render_task(task, request.time_zone, message=message, request=request), status=status
+            render_task(task, time_zone, message=message, request=request), status=status
         )
     return HttpResponse(render_to_string("todo/_error.html", {"message": message}), status=status)
 
@@ -76,13 +86,13 @@ def task_errors(view: View) -> View:
     webapp.todo.outage's to answer: 503)."""
 
     @functools.wraps(view)
-    async def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    async def guarded(request: TaskRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             user = await request.auser()
             # Templates read request.user; resolved here it needs no sync DB call later.
             request.user = user
-            request.owner = user.pk
-            preferences, _ = await load_preferences(user.pk)
+            request.owner = signed_in_id(user)
+            preferences, _ = await load_preferences(request.owner)
             request.time_zone = preferences.time_zone
             return await view(request, *args, **kwargs)
         except forms.BadRequest as bad:
@@ -101,14 +111,15 @@ def task_errors(view: View) -> View:
             return error(request, 422, str(full))
         except InvalidForm as invalid:
             messages = "; ".join(
-                f"{field}: {' '.join(errs)}" for field, errs in invalid.form.errors.items()
+                f"{field}: {' '.join(map(str, errs))}"
+                for field, errs in invalid.form.errors.items()
             )
             return error(request, 422, messages)
 
     return guarded
 
 
-def respond(request: HttpRequest, outcome: Outcome, status: int = 200) -> HttpResponse:
+def respond(request: TaskRequest, outcome: Outcome, status: int = 200) -> HttpResponse:
     if wants_json(request):
         body = {"event": outcome.event_type, "replayed": outcome.replayed}
         body["task"] = outcome.task.to_dict() if outcome.task else None
@@ -132,7 +143,7 @@ def back_to_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @task_errors
-async def home(request: HttpRequest) -> HttpResponse:
+async def home(request: TaskRequest) -> HttpResponse:
     current_filter = request.GET.get("filter", "all")
     if current_filter not in FILTERS:
         raise forms.BadRequest(f"filter must be one of {', '.join(FILTERS)}.")
@@ -140,7 +151,7 @@ async def home(request: HttpRequest) -> HttpResponse:
     return render(request, "todo/tasks.html", page_context(request, task_list, current_filter))
 
 
-def page_context(request: HttpRequest, task_list: TaskList, current_filter: str) -> dict[str, Any]:
+def page_context(request: TaskRequest, task_list: TaskList, current_filter: str) -> dict[str, Any]:
     return {
         "tasks": task_list.ordered(),
         "counts": task_list.counts(),
@@ -155,7 +166,7 @@ def page_context(request: HttpRequest, task_list: TaskList, current_filter: str)
 @require_POST
 @login_required
 @task_errors
-async def task_create(request: HttpRequest) -> HttpResponse:
+async def task_create(request: TaskRequest) -> HttpResponse:
     data = request_data(request)
     key = forms.idempotency_key(data, request.headers)
     form = forms.TaskForm(data, time_zone=request.time_zone)
@@ -169,7 +180,7 @@ async def task_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @task_errors
-async def task_edit(request: HttpRequest, task_id: str) -> HttpResponse:
+async def task_edit(request: TaskRequest, task_id: str) -> HttpResponse:
     if request.method == "GET":
         task = (await load_task_list(request.owner)).get(task_id)
         form = forms.TaskForm(
@@ -205,18 +216,18 @@ def edit_initial(task: Task, time_zone: str) -> dict[str, Any]:
 @require_POST
 @login_required
 @task_errors
-async def task_complete(request: HttpRequest, task_id: str) -> HttpResponse:
+async def task_complete(request: TaskRequest, task_id: str) -> HttpResponse:
     return await _set_completed(request, task_id, completed=True)
 
 
 @require_POST
 @login_required
 @task_errors
-async def task_reopen(request: HttpRequest, task_id: str) -> HttpResponse:
+async def task_reopen(request: TaskRequest, task_id: str) -> HttpResponse:
     return await _set_completed(request, task_id, completed=False)
 
 
-async def _set_completed(request: HttpRequest, task_id: str, completed: bool) -> HttpResponse:
+async def _set_completed(request: TaskRequest, task_id: str, completed: bool) -> HttpResponse:
     return await _change_task(
         request,
         lambda tl, version, _data: tl.set_completed(task_id, version, completed, request.time_zone),
@@ -226,7 +237,7 @@ async def _set_completed(request: HttpRequest, task_id: str, completed: bool) ->
 @require_POST
 @login_required
 @task_errors
-async def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
+async def task_delete(request: TaskRequest, task_id: str) -> HttpResponse:
     return await _change_task(
         request, lambda tl, version, _data: tl.delete(task_id, version, request.time_zone)
     )
@@ -235,7 +246,7 @@ async def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
 @require_POST
 @login_required
 @task_errors
-async def task_move(request: HttpRequest, task_id: str) -> HttpResponse:
+async def task_move(request: TaskRequest, task_id: str) -> HttpResponse:
     return await _change_task(
         request,
         lambda tl, version, data: tl.move(
@@ -245,7 +256,7 @@ async def task_move(request: HttpRequest, task_id: str) -> HttpResponse:
 
 
 async def _change_task(
-    request: HttpRequest, mutate: Callable[[TaskList, int, Any], Change]
+    request: TaskRequest, mutate: Callable[[TaskList, int, Any], Change]
 ) -> HttpResponse:
     """A change of one existing task: needs the version read and an idempotency key."""
     data = request_data(request)
@@ -257,7 +268,7 @@ async def _change_task(
 @require_POST
 @login_required
 @task_errors
-async def clear_completed(request: HttpRequest) -> HttpResponse:
+async def clear_completed(request: TaskRequest) -> HttpResponse:
     """Deletes every completed task, one change (and one event) each."""
     owner, tz = request.owner, request.time_zone
     task_list = await load_task_list(owner)
@@ -267,7 +278,9 @@ async def clear_completed(request: HttpRequest) -> HttpResponse:
             await apply_change(
                 owner,
                 f"clear-{task.id}-{task.version}",
-                lambda tl, t=task: tl.delete(t.id, t.version, tz),
+                functools.partial(
+                    TaskList.delete, task_id=task.id, expected_version=task.version, time_zone=tz
+                ),
             )
             cleared += 1
         except (TaskNotFound, VersionConflict):
