@@ -20,15 +20,16 @@ from typing import Any
 from dapr.actor import Actor, ActorRuntime
 from dapr.actor.runtime.config import ActorRuntimeConfig
 from dapr.actor.runtime.method_dispatcher import ActorMethodNotFoundError
-from dapr.clients.http.dapr_actor_http_client import DaprActorHttpClient
 from dapr.serializers import DefaultJSONSerializer, Serializer
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
+from opentelemetry.trace import SpanKind
 
 from bindings_worker.owner_actor import OwnerReminders
 from bindings_worker.reminder_actor import TaskReminder
 from common import dapr_names, tracing
+from common.dapr import actors
 from common.dapr.guards import from_sidecar
 
 logger = logging.getLogger(__name__)
@@ -76,9 +77,7 @@ async def ensure_registered() -> None:
         if _registered:
             return
         serializer = PlainJSONSerializer()
-        client = await asyncio.to_thread(
-            DaprActorHttpClient, serializer, timeout=SIDECAR_TIMEOUT_SECONDS
-        )
+        client = await actors.runtime_client(serializer, SIDECAR_TIMEOUT_SECONDS)
         for actor in ACTOR_TYPES.values():
             await ActorRuntime.register_actor(
                 actor,
@@ -116,9 +115,8 @@ def actor_callback(call: str) -> Callable[[ActorView], ActorView]:
             attributes = {"dapr.actor.type": actor_type, "dapr.actor.id": actor_id}
             if call != "method" and "name" in names:
                 attributes[f"dapr.actor.{call}"] = names["name"]
-            with tracing.span(
-                name, traceparent=request.headers.get("traceparent", ""), **attributes
-            ):
+            traceparent = request.headers.get("traceparent", "")
+            with tracing.span(name, traceparent, SpanKind.INTERNAL, **attributes):
                 return await view(request, actor_type, actor_id, **names)
 
         return from_sidecar(hosted)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+
+from dapr.clients.http.dapr_actor_http_client import DaprActorHttpClient
+from dapr.serializers import Serializer
 
 from common.dapr import client
 
@@ -61,3 +65,9 @@ async def unregister_reminder(actor_type: str, actor_id: str, name: str) -> None
         _reminder_path(actor_type, actor_id, name),
         what=f"unregister reminder {actor_type}/{actor_id}/{name}",
     )
+
+
+async def runtime_client(serializer: Serializer, timeout_seconds: int) -> DaprActorHttpClient:
+    """The client the SDK's actor runtime keeps actor state with, made off the event loop:
+    the SDK's constructor waits for the sidecar's health (DAPR_HEALTH_TIMEOUT)."""
+    return await asyncio.to_thread(DaprActorHttpClient, serializer, timeout=timeout_seconds)
