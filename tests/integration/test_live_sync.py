@@ -8,7 +8,6 @@ import dataclasses
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -46,13 +45,6 @@ def sync_worker(system: RunningSystem) -> Service:
     return system.service("sync_worker")
 
 
-@pytest.fixture
-def user(webapp: Service) -> Iterator[WebappUser]:
-    signed_up = WebappUser(webapp.app_url)
-    yield signed_up
-    signed_up.close()
-
-
 def logged(line: str, message: str, **fields: object) -> bool:
     try:
         record = json.loads(line)
@@ -62,19 +54,19 @@ def logged(line: str, message: str, **fields: object) -> bool:
 
 
 def test_every_socket_of_the_owner_receives_a_change_and_no_one_else(
-    webapp: Service, sync_worker: Service, user: WebappUser
+    webapp: Service, sync_worker: Service, webapp_user: WebappUser
 ) -> None:
     other = WebappUser(webapp.app_url)
     first, second, others = (
-        user.socket(sync_worker),
-        user.socket(sync_worker),
+        webapp_user.socket(sync_worker),
+        webapp_user.socket(sync_worker),
         other.socket(sync_worker),
     )
     with first, second, others:
         for socket in (first, second, others):
             send_hello(socket)
-        task = user.create("Water the plants")
-        done = user.complete(task)
+        task = webapp_user.create("Water the plants")
+        done = webapp_user.complete(task)
         for socket in (first, second):
             created, completed = receive(socket), receive(socket)
             assert (created.seq, created.task_id) == (1, task["id"])
@@ -87,11 +79,11 @@ def test_every_socket_of_the_owner_receives_a_change_and_no_one_else(
 
 
 def test_a_duplicate_delivery_gets_no_seq(
-    system: RunningSystem, sync_worker: Service, user: WebappUser
+    system: RunningSystem, sync_worker: Service, webapp_user: WebappUser
 ) -> None:
-    owner = session_user_id(sync_worker, user.session_key)
+    owner = session_user_id(sync_worker, webapp_user.session_key)
     event = make_event(owner=owner, title="Published twice")
-    with user.socket(sync_worker) as socket:
+    with webapp_user.socket(sync_worker) as socket:
         send_hello(socket)
         publisher = system.service("webapp")
         publish_task_event(publisher, event.to_data(), f"outbox-{uuid.uuid4()}")
@@ -109,24 +101,24 @@ def test_a_duplicate_delivery_gets_no_seq(
 
 
 def test_reconnect_with_hello_receives_exactly_the_missed_events(
-    sync_worker: Service, user: WebappUser
+    sync_worker: Service, webapp_user: WebappUser
 ) -> None:
-    with user.socket(sync_worker) as watcher:
+    with webapp_user.socket(sync_worker) as watcher:
         send_hello(watcher)
-        with user.socket(sync_worker) as tab:
+        with webapp_user.socket(sync_worker) as tab:
             send_hello(tab)
-            user.create("Seen")
+            webapp_user.create("Seen")
             assert receive(tab).seq == 1
-        missed = [user.create(f"Missed {n}") for n in range(2)]
+        missed = [webapp_user.create(f"Missed {n}") for n in range(2)]
         assert [receive(watcher).seq for _ in range(3)] == [1, 2, 3]
-        with user.socket(sync_worker) as tab:
+        with webapp_user.socket(sync_worker) as tab:
             send_hello(tab, after=1)
             caught_up = [receive(tab) for _ in range(2)]
             assert [(m.seq, m.task_id) for m in caught_up] == [
                 (2, missed[0]["id"]),
                 (3, missed[1]["id"]),
             ]
-            after = user.create("Live again")
+            after = webapp_user.create("Live again")
             message = receive(tab)
             assert (message.seq, message.task_id) == (4, after["id"])
             # A resync (a gap the tab saw) is answered the same way.
@@ -135,18 +127,18 @@ def test_reconnect_with_hello_receives_exactly_the_missed_events(
 
 
 def test_hello_older_than_the_log_or_ahead_of_it_gets_a_refresh(
-    system: RunningSystem, sync_worker: Service, user: WebappUser
+    system: RunningSystem, sync_worker: Service, webapp_user: WebappUser
 ) -> None:
-    owner = session_user_id(sync_worker, user.session_key)
+    owner = session_user_id(sync_worker, webapp_user.session_key)
     total = LOG_LENGTH + 3
-    with user.socket(sync_worker) as watcher:
+    with webapp_user.socket(sync_worker) as watcher:
         send_hello(watcher)
         for n in range(total):
             event = make_event(owner=owner, title=f"Bulk {n}")
             publish_task_event(system.service("webapp"), event.to_data(), str(uuid.uuid4()))
         seqs = [receive(watcher).seq for _ in range(total)]
         assert seqs == list(range(1, total + 1))
-    with user.socket(sync_worker) as tab:
+    with webapp_user.socket(sync_worker) as tab:
         send_hello(tab, after=1)
         message = receive(tab)
         assert (message.refresh, message.seq, message.task_id) == (True, total, None)
@@ -157,7 +149,7 @@ def test_hello_older_than_the_log_or_ahead_of_it_gets_a_refresh(
 
 
 def test_malformed_event_is_dead_lettered_and_the_subscription_keeps_working(
-    system: RunningSystem, sync_worker: Service, user: WebappUser
+    system: RunningSystem, sync_worker: Service, webapp_user: WebappUser
 ) -> None:
     event_id = f"poison-{uuid.uuid4()}"
     poison = {"type": "task.created", "owner": "not a user", "task": {"id": "t"}}
@@ -174,9 +166,9 @@ def test_malformed_event_is_dead_lettered_and_the_subscription_keeps_working(
     for entry in entries:
         assert entry["reason"] == "event owner is not a user id"
         assert "not a user" in entry["body"]
-    with user.socket(sync_worker) as socket:
+    with webapp_user.socket(sync_worker) as socket:
         send_hello(socket)
-        task = user.create("After the poison")
+        task = webapp_user.create("After the poison")
         message = receive(socket)
         assert (message.seq, message.task_id) == (1, task["id"])
 
@@ -194,20 +186,22 @@ def test_socket_without_a_signed_in_user_is_closed_4401(
     assert closed.value.rcvd.code == 4401
 
 
-def test_socket_from_a_foreign_origin_is_refused(sync_worker: Service, user: WebappUser) -> None:
+def test_socket_from_a_foreign_origin_is_refused(
+    sync_worker: Service, webapp_user: WebappUser
+) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        user.socket(sync_worker, origin="http://evil.example")
+        webapp_user.socket(sync_worker, origin="http://evil.example")
     assert refused.value.response.status_code == 403
 
 
 def test_junk_frames_are_ignored_and_an_oversized_frame_closes_1009(
-    sync_worker: Service, user: WebappUser
+    sync_worker: Service, webapp_user: WebappUser
 ) -> None:
-    with user.socket(sync_worker) as socket:
+    with webapp_user.socket(sync_worker) as socket:
         for junk in ("nope", "[]", '{"type":"bye"}', '{"type":"hello","after":"x"}'):
             socket.send(junk)
         socket.send(b"\x00\x01")
-        task = user.create("Still listening")
+        task = webapp_user.create("Still listening")
         send_hello(socket)
         message = receive(socket)
         assert (message.seq, message.task_id) == (1, task["id"])
@@ -253,19 +247,22 @@ def sequenced_keys(process: Supervised) -> set[str]:
 
 
 def test_a_socket_on_another_instance_receives_events_whichever_instance_sequenced_them(
-    system: RunningSystem, user: WebappUser, tmp_path: Path
+    system: RunningSystem, webapp_user: WebappUser, tmp_path: Path
 ) -> None:
     with ProcessGroup(tmp_path / "logs", REPO_ROOT) as group:
         instance_b, process_b = start_second_sync_worker(system, group)
         process_a = system.app_process("sync_worker")
-        with user.socket(instance_b) as on_b, user.socket(system.service("sync_worker")) as on_a:
+        with (
+            webapp_user.socket(instance_b) as on_b,
+            webapp_user.socket(system.service("sync_worker")) as on_a,
+        ):
             send_hello(on_b)
             send_hello(on_a)
             seen: list[str] = []
             # Competing consumers split events between instances; go on until each
             # instance has sequenced at least one of this user's events.
             for n in range(1, 41):
-                task = user.create(f"Change {n}")
+                task = webapp_user.create(f"Change {n}")
                 for socket in (on_b, on_a):
                     message = receive(socket)
                     assert (message.seq, message.task_id) == (n, task["id"])
@@ -277,33 +274,33 @@ def test_a_socket_on_another_instance_receives_events_whichever_instance_sequenc
             assert by_b & set(seen), "instance B sequenced none of the events"
 
 
-def save_settings(user: WebappUser, time_zone: str) -> None:
-    page = user.client.get("/settings/").text
+def save_settings(webapp_user: WebappUser, time_zone: str) -> None:
+    page = webapp_user.client.get("/settings/").text
     etag = re.search(r'name="etag" value="([^"]*)"', page)
     assert etag, page[:500]
     fields = {"time_zone": time_zone, "reminder_lead_minutes": "0", "digest_time": "08:00"}
-    response = user.client.post(
+    response = webapp_user.client.post(
         "/settings/",
-        data={**fields, "etag": etag[1], "csrfmiddlewaretoken": user.csrf_token},
+        data={**fields, "etag": etag[1], "csrfmiddlewaretoken": webapp_user.csrf_token},
     )
     assert response.status_code == 200, response.text[:500]
 
 
 def test_saving_settings_refreshes_every_tab_of_the_user(
-    sync_worker: Service, user: WebappUser
+    sync_worker: Service, webapp_user: WebappUser
 ) -> None:
-    task = user.post_json(
+    task = webapp_user.post_json(
         "/tasks/", {"title": "Due somewhere", "due": "2026-12-24T09:00", "priority": "normal"}
     )["task"]
-    first, second = user.socket(sync_worker), user.socket(sync_worker)
+    first, second = webapp_user.socket(sync_worker), webapp_user.socket(sync_worker)
     with first, second:
         for socket in (first, second):
             send_hello(socket)
             assert receive(socket).seq == 1  # the task, caught up from the log
-        save_settings(user, "Asia/Tokyo")
+        save_settings(webapp_user, "Asia/Tokyo")
         for socket in (first, second):
             message = receive(socket)
             assert (message.seq, message.refresh) == (2, True)
     # What the refreshed tabs fetch: due times in the new time zone.
     tokyo = datetime.fromisoformat(task["due"]).astimezone(ZoneInfo("Asia/Tokyo"))
-    assert f"Due {tokyo:%a} {tokyo.day} {tokyo:%b %Y, %H:%M}" in user.client.get("/").text
+    assert f"Due {tokyo:%a} {tokyo.day} {tokyo:%b %Y, %H:%M}" in webapp_user.client.get("/").text

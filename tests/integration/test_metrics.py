@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -74,13 +74,6 @@ def bindings_worker(system: RunningSystem) -> Service:
     return system.service("bindings_worker")
 
 
-@pytest.fixture
-def user(webapp: Service) -> Iterator[WebappUser]:
-    signed_up = WebappUser(webapp.app_url)
-    yield signed_up
-    signed_up.close()
-
-
 def new_owner(system: RunningSystem, domain: str = "example.com") -> tuple[int, str]:
     name = f"m{uuid.uuid4().hex[:10]}"
     email = f"{name}@{domain}"
@@ -122,7 +115,7 @@ def test_a_request_is_timed_by_its_view(webapp: Service) -> None:
 
 
 def test_a_change_is_published_delivered_and_its_receive_latency_observed(
-    webapp: Service, sync_worker: Service, user: WebappUser
+    webapp: Service, sync_worker: Service, webapp_user: WebappUser
 ) -> None:
     def published(route: str) -> float:
         return value(webapp, "dapr_todo_events_published_total", route=route)
@@ -140,7 +133,7 @@ def test_a_change_is_published_delivered_and_its_receive_latency_observed(
         "received outbox": received("outbox"),
         "received direct": received("direct"),
     }
-    user.create("Counted")
+    webapp_user.create("Counted")
     await_increase("published through the outbox", lambda: published("outbox"), before["outbox"])
     await_increase("published directly", lambda: published("direct"), before["direct"])
     # Both copies reach sync-worker: the direct publish and the outbox's a second later.
@@ -175,12 +168,14 @@ def test_a_malformed_event_counts_as_dead_lettered(webapp: Service, sync_worker:
     await_increase("a dead letter", dead_lettered, before)
 
 
-def test_an_open_socket_is_counted_until_it_closes(sync_worker: Service, user: WebappUser) -> None:
+def test_an_open_socket_is_counted_until_it_closes(
+    sync_worker: Service, webapp_user: WebappUser
+) -> None:
     def open_sockets() -> float:
         return value(sync_worker, "dapr_todo_open_websockets")
 
     before = open_sockets()
-    first, second = user.socket(sync_worker), user.socket(sync_worker)
+    first, second = webapp_user.socket(sync_worker), webapp_user.socket(sync_worker)
     with first, second:
         send_hello(first)
         send_hello(second)
@@ -189,19 +184,19 @@ def test_an_open_socket_is_counted_until_it_closes(sync_worker: Service, user: W
 
 
 def test_a_reconnecting_tab_sent_what_it_missed_counts_as_a_catch_up(
-    sync_worker: Service, user: WebappUser
+    sync_worker: Service, webapp_user: WebappUser
 ) -> None:
     def catchups(answer: str) -> float:
         return value(sync_worker, "dapr_todo_catchups_served_total", answer=answer)
 
-    with user.socket(sync_worker) as watcher:
+    with webapp_user.socket(sync_worker) as watcher:
         send_hello(watcher)
-        user.create("Seen")
+        webapp_user.create("Seen")
         assert receive(watcher).seq == 1
         events_before, refresh_before = catchups("events"), catchups("refresh")
-        user.create("Missed")
+        webapp_user.create("Missed")
         assert receive(watcher).seq == 2
-        with user.socket(sync_worker) as tab:
+        with webapp_user.socket(sync_worker) as tab:
             send_hello(tab, after=1)  # reconnected having seen seq 1
             assert receive(tab).seq == 2
             await_increase("a catch-up with events", lambda: catchups("events"), events_before)
@@ -210,7 +205,9 @@ def test_a_reconnecting_tab_sent_what_it_missed_counts_as_a_catch_up(
             await_increase("a catch-up with a refresh", lambda: catchups("refresh"), refresh_before)
 
 
-def test_a_live_push_observes_the_delivery_latency(sync_worker: Service, user: WebappUser) -> None:
+def test_a_live_push_observes_the_delivery_latency(
+    sync_worker: Service, webapp_user: WebappUser
+) -> None:
     def deliveries() -> float:
         return value(sync_worker, "dapr_todo_event_delivery_latency_seconds_count")
 
@@ -218,10 +215,10 @@ def test_a_live_push_observes_the_delivery_latency(sync_worker: Service, user: W
         # Measured from the change's occurred_at, a change made just now is under a minute.
         return value(sync_worker, "dapr_todo_event_delivery_latency_seconds_bucket", le="60.0")
 
-    with user.socket(sync_worker) as socket:
+    with webapp_user.socket(sync_worker) as socket:
         send_hello(socket)
         before, quick_before = deliveries(), within_a_minute()
-        user.create("Pushed")
+        webapp_user.create("Pushed")
         assert receive(socket).seq == 1
         await_increase("a delivery latency", deliveries, before)
         assert within_a_minute() >= quick_before + 1
