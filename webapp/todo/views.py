@@ -69,7 +69,7 @@ def error(
         if task is not None:
             body["current"] = task.to_dict()
         return JsonResponse(body, status=status)
-    if request.htmx and task is not None:
+    if task is not None and request.htmx:
         # Only task_errors passes a task, and its request is a TaskRequest.
         time_zone = cast(TaskRequest, request).time_zone
         return HttpResponse(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.test import Client
 
 from common.dapr.errors import DaprUnavailable
@@ -101,3 +102,12 @@ def test_a_task_write_whose_storage_is_down_is_a_503_with_a_message(
     response = Client().post("/tasks/", {"title": "Buy milk"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 503
     assert response.json() == {"error": "Task storage is unavailable right now; try again."}
+
+
+def test_an_error_answers_a_request_that_never_reached_the_htmx_middleware() -> None:
+    """A session save fails after a middleware above HtmxMiddleware answered (a redirect)."""
+    request = HttpRequest()
+    request.META["HTTP_ACCEPT"] = "text/html"
+    response = todo_views.error(request, 503, todo_views.STORAGE_UNAVAILABLE)  # type: ignore[arg-type]
+    assert response.status_code == 503
+    assert todo_views.STORAGE_UNAVAILABLE in response.content.decode()
