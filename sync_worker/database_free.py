@@ -1,6 +1,7 @@
 """sync_worker never uses Django's database, so its requests skip Django's per-request
 connection housekeeping: Django runs those receivers of request_started through a worker
-thread, one thread hop for every event Dapr delivers."""
+thread, one thread hop for every event Dapr delivers
+(docs/benchmarks.md#what-the-measurements-changed)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ loop because a connection pool belongs to the loop that opened its connections.
 The async client is aiohttp's session behind httpx's vocabulary: the gateway gets an
 `httpx.Response` and catches `httpx.HTTPError`, as with any httpx client, but a call skips
 httpx's client pipeline (URL merging, cookies, auth and redirect hooks), which cost more
-CPU than the call itself (docs/benchmarks.md); every service pays it on each state, lock
-and publish call. Every request carries the current W3C traceparent, so the sidecar's
-spans join the caller's trace.
+CPU than the call itself (docs/benchmarks.md#what-the-measurements-changed); every service
+would pay it on each state, lock and publish call. Every request carries the current W3C
+traceparent, so the sidecar's spans join the caller's trace.
 
 Dapr passes the sidecar's ports to the app as DAPR_HTTP_PORT / DAPR_GRPC_PORT; the sidecar
 always runs beside the app, so the host is loopback.
@@ -124,7 +124,8 @@ def sync_sidecar_client() -> httpx.Client:
             headers=api_token_headers(),
             timeout=httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
             # Not OpenTelemetry's httpx instrumentation: its client span per call cost a
-            # third as much CPU as the call, and the sidecar records a span for each call.
+            # third as much CPU as the call, and the sidecar records a span for each call
+            # (docs/benchmarks.md#what-the-measurements-changed).
             event_hooks={"request": [add_traceparent]},
         )
     return _sync_client

@@ -164,7 +164,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Task bodies are small; anything larger is refused with 400 before it is parsed. The
 # workers' requests come from their sidecar: a bulk delivery of up to 100 task events, each
-# up to ~32 KB (5,000-character notes, JSON-escaped), must fit, or Dapr retries it forever.
+# up to ~32 KB (5,000-character notes, JSON-escaped), must fit, or Dapr retries it forever
+# (docs/design.md#bulk-delivery).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 if SERVICE == "webapp" else 4 * 1024 * 1024
 
 # Pushes to open tabs between sync_worker instances. Redis pub/sub: a push to a user's group is
