@@ -51,3 +51,31 @@ def test_a_forbidden_import_is_found(tmp_path: Path) -> None:
     source = tmp_path / "module.py"
     source.write_text("def f():\n    from webapp.todo import views\n")
     assert imported_modules(source) == {"webapp.todo"}
+
+
+SIDECAR_ACCESS = (
+    "/v1.0",
+    "DAPR_HTTP_PORT",
+    "ClientSession(",
+    "httpx.Client(",
+    "AsyncClient(",
+    "DaprActorHttpClient",
+    "DaprClient(",
+)
+PRODUCTION = ("common", "task_fragments", "webapp", "sync_worker", "bindings_worker")
+
+
+def sidecar_access_outside_the_gateway() -> list[str]:
+    gateway = REPO / "common" / "dapr"
+    return sorted(
+        f"{source.relative_to(REPO)}: {marker}"
+        for package in PRODUCTION
+        for source in (REPO / package).rglob("*.py")
+        if gateway not in source.parents
+        for marker in SIDECAR_ACCESS
+        if marker in source.read_text()
+    )
+
+
+def test_only_the_dapr_gateway_builds_sidecar_urls_or_holds_a_client() -> None:
+    assert sidecar_access_outside_the_gateway() == []
