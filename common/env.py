@@ -44,6 +44,22 @@ def integer(name: str, default: int) -> int:
         ) from None
 
 
+def seconds(name: str, default: float) -> float:
+    """A positive number of seconds (a deadline)."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be a positive number of seconds, got {raw!r}."
+        )
+    return value
+
+
 def listing(name: str, default: list[str]) -> list[str]:
     """A comma-separated list; blanks are dropped."""
     raw = os.environ.get(name)

@@ -15,7 +15,7 @@ async def invoke_binding(
     operation: str,
     data: Any,
     metadata: dict[str, str],
-    timeout: float = client.TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> httpx.Response:
     """Any answer of output binding `name` (its error text is the binding's to read).
 

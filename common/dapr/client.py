@@ -29,7 +29,6 @@ from django.conf import settings
 from common import tracing
 from common.dapr.errors import DaprUnavailable, raise_for_status
 
-TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 2.0
 MAX_CONNECTIONS = 200
 
@@ -37,6 +36,11 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SidecarClient] = 
     weakref.WeakKeyDictionary()
 )
 _sync_client: httpx.Client | None = None
+
+
+def call_timeout() -> float:
+    """The deadline of a sidecar call that sets none of its own."""
+    return float(settings.DAPR_CALL_TIMEOUT_SECONDS)
 
 
 def sidecar_http_url() -> str:
@@ -70,12 +74,14 @@ class SidecarClient:
         content: str | bytes | None = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        timeout: float = TIMEOUT_SECONDS,
+        timeout: float | None = None,
     ) -> httpx.Response:
-        """Sends one request to `path` on the sidecar (e.g. `/v1.0/state/statestore`).
+        """Sends one request to `path` on the sidecar (e.g. `/v1.0/state/statestore`), with a
+        deadline of `timeout` seconds (default DAPR_CALL_TIMEOUT_SECONDS).
 
         Raises httpx.TimeoutException or httpx.TransportError when there is no answer.
         """
+        timeout = timeout or call_timeout()
         send_headers = {**self._headers, **(headers or {})}
         if traceparent := tracing.current_traceparent():
             send_headers["traceparent"] = traceparent
@@ -122,7 +128,7 @@ def sync_sidecar_client() -> httpx.Client:
         _sync_client = httpx.Client(
             base_url=sidecar_http_url(),
             headers=api_token_headers(),
-            timeout=httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
+            timeout=httpx.Timeout(call_timeout(), connect=CONNECT_TIMEOUT_SECONDS),
             # Not OpenTelemetry's httpx instrumentation: its client span per call cost a
             # third as much CPU as the call, and the sidecar records a span for each call
             # (docs/benchmarks.md#what-the-measurements-changed).
@@ -146,7 +152,7 @@ def reset_sync_client() -> None:
 
 
 async def request(
-    method: str, path: str, *, what: str, timeout: float = TIMEOUT_SECONDS, **kwargs: Any
+    method: str, path: str, *, what: str, timeout: float | None = None, **kwargs: Any
 ) -> httpx.Response:
     """Any answer the sidecar gives to `path`; DaprUnavailable when it gives none in time."""
     try:
@@ -156,7 +162,7 @@ async def request(
 
 
 async def call(
-    method: str, path: str, *, what: str, timeout: float = TIMEOUT_SECONDS, **kwargs: Any
+    method: str, path: str, *, what: str, timeout: float | None = None, **kwargs: Any
 ) -> httpx.Response:
     """A successful answer of the sidecar to `path`, or the DaprError its failure means."""
     response = await request(method, path, what=what, timeout=timeout, **kwargs)

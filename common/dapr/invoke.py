@@ -15,8 +15,6 @@ import httpx
 
 from common.dapr import client
 
-DEFAULT_TIMEOUT_SECONDS = 10.0
-
 
 def invoke_path(app_id: str, method_path: str) -> str:
     return f"/v1.0/invoke/{quote(app_id, safe='')}/method/{method_path.lstrip('/')}"
@@ -29,9 +27,11 @@ async def invoke(
     method: str = "GET",
     json: Any = None,
     params: dict[str, Any] | None = None,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> httpx.Response:
     """Calls `path` on `app_id`; any HTTP answer is returned for the caller to judge.
+
+    The deadline is `timeout` seconds, by default DAPR_CALL_TIMEOUT_SECONDS.
 
     Raises DaprUnavailable when no answer came in time.
     """

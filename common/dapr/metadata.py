@@ -27,6 +27,25 @@ async def outbound_ready(timeout: float = 2.0) -> tuple[bool, str]:
     return False, f"sidecar answered {response.status_code} at {OUTBOUND_HEALTH_PATH}"
 
 
+# Read on every readiness probe (a missing key: one cheap GET on the store's Redis).
+PROBE_KEY = "readyz-probe"
+
+
+async def store_reachable(store: str, timeout: float = 1.0) -> tuple[bool, str]:
+    """Whether `store` answers a read within `timeout` seconds, through the sidecar.
+
+    The sidecar's own health does not look at its components: with the store's Redis
+    frozen or gone it still answers, while every write would hang or fail.
+    """
+    try:
+        await client.call(
+            "GET", f"/v1.0/state/{store}/{PROBE_KEY}", what=f"{store} read", timeout=timeout
+        )
+    except DaprError as error:
+        return False, f"{store} unreachable: {error}"
+    return True, f"{store} reachable"
+
+
 async def sidecar_metadata() -> dict[str, Any]:
     """The sidecar's metadata API answer; raises DaprError."""
     response = await client.call(

@@ -58,6 +58,9 @@ DATABASES = {
 DAPR_HTTP_PORT = env.integer("DAPR_HTTP_PORT", 3500)
 DAPR_GRPC_PORT = env.integer("DAPR_GRPC_PORT", 50001)
 DAPR_API_TOKEN = env.optional("DAPR_API_TOKEN", "")
+# The deadline of every sidecar call that sets none of its own: shorter than a browser
+# user's patience, so a frozen or dead store answers 503 with a message, not a hung page.
+DAPR_CALL_TIMEOUT_SECONDS = env.seconds("DAPR_CALL_TIMEOUT_SECONDS", 2.0)
 APP_API_TOKEN = env.optional("APP_API_TOKEN", "")
 # Traces: the share of new traces recorded (the sidecars' Configuration gets the same rate)
 # and the Zipkin span endpoint; without an endpoint spans are made but not exported.
@@ -75,6 +78,12 @@ PUBLIC_BASE_URL = env.optional("PUBLIC_BASE_URL", "http://127.0.0.1:8410")
 DIGEST_DEFAULT_TIME = env.optional("DIGEST_DEFAULT_TIME", "08:00")
 
 # --- computed part -------------------------------------------------------------------
+# The state stores /readyz reads (common/health.py): each service's own.
+READINESS_STORES = (
+    [dapr_names.STATE_STORE, dapr_names.TASK_STORE]
+    if SERVICE == "webapp"
+    else [dapr_names.STATE_STORE]
+)
 ROOT_URLCONF = f"{SERVICE}.urls"
 ASGI_APPLICATION = f"{SERVICE}.asgi.application"
 

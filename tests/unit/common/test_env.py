@@ -46,3 +46,14 @@ def test_integer_rejects_non_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_listing_splits_and_drops_blanks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOSTS", "a.example, ,b.example")
     assert env.listing("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_seconds_is_a_positive_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEADLINE", "2.5")
+    assert env.seconds("DEADLINE", 1.0) == 2.5
+    monkeypatch.delenv("DEADLINE")
+    assert env.seconds("DEADLINE", 1.0) == 1.0
+    for wrong in ("0", "-1", "soon"):
+        monkeypatch.setenv("DEADLINE", wrong)
+        with pytest.raises(ImproperlyConfigured, match="DEADLINE must be a positive number"):
+            env.seconds("DEADLINE", 1.0)
