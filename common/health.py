@@ -30,7 +30,7 @@ async def readyz(request: HttpRequest) -> JsonResponse:
     if ready:
         checks = await asyncio.gather(*(store_reachable(s) for s in settings.READINESS_STORES))
         unreachable = [why for reachable, why in checks if not reachable]
-        ready, reason = not unreachable, "; ".join(unreachable) or "sidecar and stores ready"
+        ready, reason = (False, "; ".join(unreachable)) if unreachable else (True, reason)
     status = 200 if ready else 503
     return JsonResponse(
         {"status": "ready" if ready else "not ready", "reason": reason}, status=status

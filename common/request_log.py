@@ -13,6 +13,9 @@ from django.http import HttpRequest, HttpResponseBase
 from common.request_metrics import view_label
 
 logger = logging.getLogger("dapr_todo.requests")
+# Probes and scrapes have a log of their own: they are not traced (common/tracing.py), so
+# their lines carry no trace id, and an outage of a store fails every readiness probe.
+probe_logger = logging.getLogger("dapr_todo.probes")
 
 # Probes every few seconds per service; their absence from the log is the healthy case.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -20,9 +23,10 @@ QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 def log_request(request: HttpRequest, response: HttpResponseBase, seconds: float) -> None:
     status = response.status_code
-    if request.path in QUIET_PATHS and status < 400:
+    probe = request.path in QUIET_PATHS
+    if probe and status < 400:
         return
-    logger.log(
+    (probe_logger if probe else logger).log(
         logging.ERROR if status >= 500 else logging.INFO,
         "request",
         extra={
