@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,9 +78,9 @@ def log_tails(group: ProcessGroup, lines: int = 15) -> str:
     )
 
 
-@pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    state_dir: Path = tmp_path_factory.mktemp("system")
+@contextmanager
+def running_system(state_dir: Path) -> Iterator[RunningSystem]:
+    """A whole system in `state_dir`, stopped when the block ends."""
     topology = free_topology(state_dir)
     # Every test user's digest is due at once (their preferences are the defaults).
     app_env = {"DIGEST_DEFAULT_TIME": "00:00"}
@@ -89,3 +90,17 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
         except NotReady as error:
             pytest.fail(f"{error}\n{log_tails(group)}")
         yield RunningSystem(topology, group, app_env)
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    with running_system(tmp_path_factory.mktemp("system")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def faulted_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """A system of its own for a module that injects faults: the shared one's logs, restart
+    counts and timing stay those of a healthy system."""
+    with running_system(tmp_path_factory.mktemp("faulted")) as running:
+        yield running
