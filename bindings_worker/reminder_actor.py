@@ -209,6 +209,10 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         await self._state_manager.set_state(STATE_NAME, record.to_dict())
         await self._state_manager.save_state()
         record.reminder_name = None
+        try:  # so "Upcoming reminders" shows it; the attempt must not wait on the index
+            await self._index(record)
+        except DaprError as error:
+            logger.info("reminder index not updated", extra={"reason": str(error)})
         # Each outcome below replaces "sending"; a turn that ends without one leaves it.
         record.sending_since = record.sending_for = None
 

@@ -190,11 +190,13 @@ def test_the_attempt_is_stored_as_sending_before_the_mail_goes_out(world: World)
 
     async def look() -> None:
         stored.append(await actor.status())
+        assert world.index["t-1"]["status"] == "sending"  # "Upcoming reminders" shows it
 
     world.during_send = look
     fire(actor, name)
     [during] = stored
     assert (during["status"], during["reminder_name"]) == ("sending", name)
+    assert world.index["t-1"]["status"] == "sent"
     assert status_of(actor)["status"] == "sent"
 
 
@@ -308,5 +310,26 @@ def test_a_definite_failure_still_retries_after_sending_was_recorded(world: Worl
     assert (status["status"], status["sending_since"]) == ("retrying", None)
     world.mail_failure = None
     fire(actor, status["reminder_name"])
+    assert len(world.sent) == 1
+    assert status_of(actor)["status"] == "sent"
+
+
+def test_an_index_failure_before_the_attempt_does_not_stop_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+
+    async def index_down(owner: int, task_id: str, summary: Any) -> None:
+        raise DaprUnavailable("OwnerReminders did not answer")
+
+    async def index_back() -> None:
+        monkeypatch.setattr(reminder_actor.reminder_index, "put", put_back)
+
+    put_back = reminder_actor.reminder_index.put
+    monkeypatch.setattr(reminder_actor.reminder_index, "put", index_down)
+    world.during_send = index_back
+    fire(actor, name)
     assert len(world.sent) == 1
     assert status_of(actor)["status"] == "sent"
