@@ -219,8 +219,9 @@ def test_mail_server_down_delays_the_reminder_and_sends_it_once(system: RunningS
 
 
 # The sender used to give up on a hung server after 10 s (the sidecar's resiliency timeout)
-# and start another SMTP conversation 0.5, 1 and 2 s later: held this long, it had opened 4.
-HUNG_HOLD_SECONDS = 40
+# and start another SMTP conversation 0.5, 1 and 2 s later: held this long, it had opened 3.
+# Short enough that the worker's 60 s wait (smtp.TIMEOUT_SECONDS) sees the answer.
+HUNG_HOLD_SECONDS = 30
 # No second e-mail may follow within this: three times the 5 s after which both the actor's
 # retry (reminder_record.retry_delay) and the reminder's failure policy would fire again.
 NO_SECOND_EMAIL_SECONDS = 3 * reminder_record.retry_delay(1).total_seconds()
