@@ -265,7 +265,9 @@ def test_mail_server_hung_past_the_send_timeout_sends_one_email(system: RunningS
             system, owner, "unconfirmed", timeout=smtp.TIMEOUT_SECONDS + 30
         )
         assert "may still be sent" in unconfirmed["error"]
-        assert smtp_sessions(port) == 1
+        # Its conversation is still open in the sidecar (others may be too: once the worker
+        # stopped waiting, the next e-mail, e.g. a digest, may start its own).
+        assert smtp_sessions(port) >= 1
     wait_for_reminder(system, email, "Hung long")
     assert_no_second_email(system, email, "Hung long")
     assert wait_for_status(system, owner, "unconfirmed")["title"] == "Hung long"
