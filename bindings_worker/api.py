@@ -60,6 +60,9 @@ async def send_test_email(request: HttpRequest) -> HttpResponse:
         await smtp.send(test_email(to))
     except smtp.MailRejected as rejected:
         return error(f"the mail server refused {to}: {rejected}", 422)
+    except smtp.MailInDoubt as late:
+        logger.warning("test e-mail unconfirmed", extra={"reason": str(late)})
+        return error(f"the mail server did not answer in time; it may still arrive: {late}", 504)
     except smtp.MailNotSent as failed:
         logger.warning("test e-mail not sent", extra={"reason": str(failed)})
         return error(f"the mail server is unavailable: {failed}", 503)

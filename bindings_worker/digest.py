@@ -22,7 +22,15 @@ logger = logging.getLogger(__name__)
 
 LOCK_SECONDS = 120
 Outcome = Literal[
-    "sent", "not yet", "off", "locked", "already sent", "lost race", "empty", "failed"
+    "sent",
+    "not yet",
+    "off",
+    "locked",
+    "already sent",
+    "lost race",
+    "empty",
+    "failed",
+    "unconfirmed",
 ]
 
 
@@ -72,6 +80,10 @@ async def _send_once(owner: int, email: str, day: str, preferences: ReminderPref
         return "lost race"
     try:
         await smtp.send(digest_email(email, day, items, preferences.zone))
+    except smtp.MailInDoubt as error:
+        # It may still go out: the day stays claimed, so the next tick sends no second one.
+        logger.warning("digest unconfirmed", extra={"owner": owner, "reason": str(error)})
+        return "unconfirmed"
     except smtp.MailNotSent as error:
         logger.warning("digest not sent", extra={"owner": owner, "reason": str(error)})
         claimed = await state.get_item(STATE_STORE, digest_key(owner))

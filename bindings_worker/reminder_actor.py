@@ -3,6 +3,11 @@
 It (re)registers, moves or cancels one Dapr actor reminder as task events, the owner's
 lead time or the task's state change, and sends one e-mail when the reminder fires.
 Actors are turn-based, so a reminder and an event for one task never interleave.
+
+At most one e-mail per reminder: the attempt is recorded as "sending" before it starts,
+so a reminder that fires again (its failure policy after a turn that failed or was cut
+off) finds it and waits for its outcome instead of starting another; an attempt whose
+outcome never comes is "unconfirmed" and not repeated (smtp.py says why).
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ EARLY_TOLERANCE = timedelta(seconds=1)
 # A one-shot reminder the app cannot take (unhealthy, restarting) is retried 3 times a
 # second apart and then dropped by default: keep trying for 10 minutes.
 REMINDER_FAILURE_POLICY = {"constant": {"interval": "5s", "maxRetries": 120}}
+# Past smtp.LONGEST_SEND_SECONDS after an attempt started, the turn that made it is no
+# longer waiting for it; the margin covers that turn storing its outcome.
+IN_FLIGHT_MARGIN = timedelta(seconds=15)
 
 
 class TaskReminderInterface(ActorInterface):
@@ -94,8 +102,12 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
             logger.info("stale reminder ignored", extra={"task_id": self.id.id, "reminder": name})
             return
         metrics.REMINDERS_FIRED.inc()
-        record.reminder_name = None
         now = datetime.now(UTC)
+        if record.status == "sending":
+            await self._attempt_in_progress(record, now)
+            await self._store(record)
+            return
+        record.reminder_name = None
         preferences = await reminder_preferences(record.owner)
         when = reminder_time(record, preferences)
         if when is None or record.already_sent or record.already_failed:
@@ -103,7 +115,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         elif when > now + EARLY_TOLERANCE:
             await self._schedule(record, when)
         else:
-            await self._send(record, preferences.zone, now)
+            await self._send(record, preferences.zone, now, name)
         await self._store(record)
 
     # --- planning -------------------------------------------------------------------
@@ -112,9 +124,11 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         preferences = await reminder_preferences(record.owner)
         when = schedule_time(record, preferences, now)
         if record.already_sent or record.already_failed:
-            await self._cancel(record, "sent" if record.already_sent else "failed")
+            await self._cancel(record, _final_status(record))
         elif when is None:
             await self._cancel(record, "none" if record.status == "none" else "cancelled")
+        elif record.status == "sending" and record.sending_for == record.due:
+            return  # the attempt for this due date decides; another one could be a second
         elif not (
             record.reminder_name
             and record.remind_at == when.isoformat()
@@ -143,23 +157,28 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
 
     # --- sending --------------------------------------------------------------------
 
-    async def _send(self, record: ReminderRecord, zone: Any, now: datetime) -> None:
+    async def _send(self, record: ReminderRecord, zone: Any, now: datetime, name: str) -> None:
         assert record.due is not None
         to = await users.owner_email(record.owner)
         if not to:
             self._fail(record, "the task owner has no e-mail address")
             return
+        email = reminder_email(to, record.task_id, record.title, record.due, zone)
+        await self._record_attempt(record, name, now)
         try:
-            await smtp.send(reminder_email(to, record.task_id, record.title, record.due, zone))
+            await smtp.send(email)
         except smtp.MailRejected as error:
             self._fail(record, str(error))
+            return
+        except smtp.MailInDoubt as error:
+            self._unconfirmed(record, str(error))
             return
         except smtp.MailNotSent as error:
             record.attempts += 1
             record.error = str(error)
-            name = record.next_name()
-            await self._register(name, now + retry_delay(record.attempts))
-            record.reminder_name = name
+            retry = record.next_name()
+            await self._register(retry, now + retry_delay(record.attempts))
+            record.reminder_name = retry
             record.status = "retrying"
             logger.warning(
                 "reminder e-mail not sent; retrying",
@@ -178,6 +197,56 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         logger.info(
             "reminder e-mail sent",
             extra={"task_id": record.task_id, "lateness_ms": round(lateness * 1000, 1)},
+        )
+
+    async def _record_attempt(self, record: ReminderRecord, name: str, now: datetime) -> None:
+        """Stores "sending" before the attempt, under the firing reminder's name, so that
+        reminder firing again (failure policy) finds the attempt instead of making one."""
+        record.status = "sending"
+        record.sending_since = now.isoformat()
+        record.sending_for = record.due
+        record.reminder_name = name
+        await self._state_manager.set_state(STATE_NAME, record.to_dict())
+        await self._state_manager.save_state()
+        record.reminder_name = None
+        try:  # so "Upcoming reminders" shows it; the attempt must not wait on the index
+            await self._index(record)
+        except DaprError as error:
+            logger.info("reminder index not updated", extra={"reason": str(error)})
+        # Each outcome below replaces "sending"; a turn that ends without one leaves it.
+        record.sending_since = record.sending_for = None
+
+    async def _attempt_in_progress(self, record: ReminderRecord, now: datetime) -> None:
+        """The reminder fired while an attempt is recorded as started and not finished."""
+        started = datetime.fromisoformat(record.sending_since or now.isoformat())
+        settled = started + timedelta(seconds=smtp.LONGEST_SEND_SECONDS) + IN_FLIGHT_MARGIN
+        if now < settled:
+            # Its turn may still be waiting for the server: look again once it cannot be.
+            name = record.next_name()
+            await self._register(name, settled)
+            record.reminder_name = name
+            logger.info(
+                "reminder e-mail still being sent; not sending another",
+                extra={"task_id": record.task_id, "since": record.sending_since},
+            )
+            return
+        # Its turn ended without recording the outcome (crashed, cut off): the e-mail may
+        # have gone out or may still, so sending it again could make two.
+        self._unconfirmed(
+            record, f"the attempt started at {record.sending_since} ended without an answer"
+        )
+
+    def _unconfirmed(self, record: ReminderRecord, reason: str) -> None:
+        due = record.sending_for or record.due
+        assert due is not None
+        record.sent_for_due.append(due)
+        record.status = "unconfirmed"
+        record.error = reason
+        record.reminder_name = None
+        record.sending_since = record.sending_for = None
+        logger.warning(
+            "reminder e-mail unconfirmed; not sending it again",
+            extra={"task_id": record.task_id, "reason": reason},
         )
 
     def _fail(self, record: ReminderRecord, reason: str) -> None:
@@ -221,3 +290,10 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         await reminder_index.put(
             record.owner, record.task_id, record.summary() if record.listed else None
         )
+
+
+def _final_status(record: ReminderRecord) -> Status:
+    """What a record whose due date is done with says (an unconfirmed e-mail stays so)."""
+    if not record.already_sent:
+        return "failed"
+    return "unconfirmed" if record.status == "unconfirmed" else "sent"

@@ -14,7 +14,12 @@ from typing import Any, Literal
 from bindings_worker.preferences import ReminderPreferences
 from common.task_events import TaskEvent
 
-Status = Literal["none", "scheduled", "retrying", "sent", "failed", "cancelled"]
+# sending: an attempt started and its outcome is not recorded yet (a reminder that fires
+# again meanwhile must not start another); unconfirmed: the mail server did not answer in
+# time, so the e-mail may still arrive and is never sent again for this due date.
+Status = Literal[
+    "none", "scheduled", "retrying", "sending", "sent", "unconfirmed", "failed", "cancelled"
+]
 
 
 @dataclass
@@ -33,6 +38,9 @@ class ReminderRecord:
     reminder_name: str | None = None
     generation: int = 0
     attempts: int = 0
+    # The attempt recorded as "sending": when it started, and for which due date.
+    sending_since: str | None = None
+    sending_for: str | None = None
     error: str = ""
     sent_for_due: list[str] = field(default_factory=list)
     # A refused address fails for this due date; a new due date tries again.

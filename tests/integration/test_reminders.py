@@ -7,17 +7,25 @@ sleeping: reminders fire in due order, so once the later one arrived the earlier
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.parser import BytesParser
 from email.policy import default
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
+from bindings_worker import reminder_record, smtp
 from common.dapr_names import BINDINGS_WORKER_APP_ID, OWNER_ACTOR_TYPE
 from devtools import commands
 from devtools.mailsink import read_index, wait_for_messages
@@ -82,15 +90,40 @@ def owner_index(system: RunningSystem, owner: int) -> list[dict[str, Any]]:
     return list(response.json())
 
 
-def wait_for_status(system: RunningSystem, owner: int, status: str) -> dict[str, Any]:
+def wait_for_status(
+    system: RunningSystem, owner: int, status: str, timeout: float = 60
+) -> dict[str, Any]:
     found: list[dict[str, Any]] = []
 
     def has_status() -> bool:
         found[:] = [r for r in owner_index(system, owner) if r["status"] == status]
         return bool(found)
 
-    wait_until(Probe(f"a reminder of user {owner} in status {status}", has_status, 60))
+    wait_until(Probe(f"a reminder of user {owner} in status {status}", has_status, timeout))
     return found[0]
+
+
+def smtp_sessions(port: int) -> int:
+    """Open TCP connections to `port` on this host (IPv4), from the client side: while the
+    mail sink is stopped, one per SMTP conversation the smtp binding has started."""
+    established = "01"
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote_port, state = int(fields[2].split(":")[1], 16), fields[3]
+        count += remote_port == port and state == established
+    return count
+
+
+@contextmanager
+def stopped(process: subprocess.Popen[bytes]) -> Iterator[None]:
+    """The process frozen (SIGSTOP), the way a hung server is: it keeps its socket, the
+    kernel still accepts connections for it, and nothing answers them."""
+    os.kill(process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(process.pid, signal.SIGCONT)
 
 
 def test_task_due_soon_sends_exactly_one_email(system: RunningSystem) -> None:
@@ -183,6 +216,61 @@ def test_mail_server_down_delays_the_reminder_and_sends_it_once(system: RunningS
     wait_for_reminder(system, email, "Patience", timeout=60)
     assert wait_for_status(system, owner, "sent")["title"] == "Patience"
     assert len(arrived(system, email, "Patience")) == 1
+
+
+# The sender used to give up on a hung server after 10 s (the sidecar's resiliency timeout)
+# and start another SMTP conversation 0.5, 1 and 2 s later: held this long, it had opened 3.
+# Short enough that the worker's 60 s wait (smtp.TIMEOUT_SECONDS) sees the answer.
+HUNG_HOLD_SECONDS = 30
+# No second e-mail may follow within this: three times the 5 s after which both the actor's
+# retry (reminder_record.retry_delay) and the reminder's failure policy would fire again.
+NO_SECOND_EMAIL_SECONDS = 3 * reminder_record.retry_delay(1).total_seconds()
+
+
+def assert_no_second_email(system: RunningSystem, email: str, title: str) -> None:
+    time.sleep(NO_SECOND_EMAIL_SECONDS)  # a bounded wait for something that must not come
+    assert len(arrived(system, email, title)) == 1
+
+
+def test_hung_mail_server_gets_one_attempt_and_one_delayed_email(system: RunningSystem) -> None:
+    owner, email = new_user(system)
+    port = system.topology.mail_sink_port
+    with stopped(system.group["mailsink"].process):
+        publish(
+            system.service("webapp"),
+            task_event(owner, due=now() + timedelta(seconds=1), title="Hung server"),
+        )
+        wait_for_status(system, owner, "sending")
+        wait_until(
+            Probe("an SMTP conversation with the hung sink", lambda: smtp_sessions(port), 30)
+        )
+        time.sleep(HUNG_HOLD_SECONDS)  # the fault lasts this long; nothing to await in it
+        assert smtp_sessions(port) == 1
+        assert arrived(system, email, "Hung server") == []
+    wait_for_reminder(system, email, "Hung server")
+    assert wait_for_status(system, owner, "sent")["title"] == "Hung server"
+    assert_no_second_email(system, email, "Hung server")
+
+
+def test_mail_server_hung_past_the_send_timeout_sends_one_email(system: RunningSystem) -> None:
+    owner, email = new_user(system)
+    port = system.topology.mail_sink_port
+    with stopped(system.group["mailsink"].process):
+        publish(
+            system.service("webapp"),
+            task_event(owner, due=now() + timedelta(seconds=1), title="Hung long"),
+        )
+        # The worker stops waiting, but the e-mail may still go: it is not sent again.
+        unconfirmed = wait_for_status(
+            system, owner, "unconfirmed", timeout=smtp.TIMEOUT_SECONDS + 30
+        )
+        assert "may still be sent" in unconfirmed["error"]
+        # Its conversation is still open in the sidecar (others may be too: once the worker
+        # stopped waiting, the next e-mail, e.g. a digest, may start its own).
+        assert smtp_sessions(port) >= 1
+    wait_for_reminder(system, email, "Hung long")
+    assert_no_second_email(system, email, "Hung long")
+    assert wait_for_status(system, owner, "unconfirmed")["title"] == "Hung long"
 
 
 def test_refused_address_is_recorded_as_failed(system: RunningSystem) -> None:

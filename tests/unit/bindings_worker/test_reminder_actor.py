@@ -3,6 +3,7 @@ reminder registration, preferences, the index and the mail binding in memory."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,7 +32,9 @@ class World:
     unregistered: list[str] = field(default_factory=list)
     sent: list[Email] = field(default_factory=list)
     index: dict[str, Any] = field(default_factory=dict)
-    mail_failure: Exception | None = None
+    mail_failure: BaseException | None = None
+    # Awaited inside a send, before its outcome: what else happens while it is in flight.
+    during_send: Callable[[], Awaitable[None]] | None = None
 
 
 @pytest.fixture
@@ -59,6 +62,8 @@ def world(monkeypatch: pytest.MonkeyPatch) -> World:
         return "ada@example.test"
 
     async def send(email: Email) -> None:
+        if seen.during_send is not None:
+            await seen.during_send()
         if seen.mail_failure is not None:
             raise seen.mail_failure
         seen.sent.append(email)
@@ -171,3 +176,160 @@ def test_a_stale_reminder_sends_nothing(world: World) -> None:
     apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
     fire(actor, "due-999")
     assert world.sent == []
+
+
+def status_of(actor: TaskReminder) -> dict[str, Any]:
+    return async_to_sync(actor.status)()
+
+
+def test_the_attempt_is_stored_as_sending_before_the_mail_goes_out(world: World) -> None:
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+    stored: list[dict[str, Any]] = []
+
+    async def look() -> None:
+        stored.append(await actor.status())
+        assert world.index["t-1"]["status"] == "sending"  # "Upcoming reminders" shows it
+
+    world.during_send = look
+    fire(actor, name)
+    [during] = stored
+    assert (during["status"], during["reminder_name"]) == ("sending", name)
+    assert world.index["t-1"]["status"] == "sent"
+    assert status_of(actor)["status"] == "sent"
+
+
+def test_a_reminder_firing_again_during_a_send_sends_no_second_email(world: World) -> None:
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+
+    async def fire_again() -> None:  # the sidecar let go of the turn; the failure policy re-fires
+        world.during_send = None
+        await actor.receive_reminder(name, b"", timedelta(0), timedelta(0))
+
+    world.during_send = fire_again
+    fire(actor, name)
+    assert len(world.sent) == 1
+    assert status_of(actor)["status"] == "sent"
+    # The re-fire only arranged to look again once the first send could be over.
+    [recheck] = [when for reminder, when in world.registered.items() if reminder != name]
+    wait = recheck - datetime.now(UTC)
+    longest = timedelta(seconds=smtp.LONGEST_SEND_SECONDS)
+    assert longest < wait <= longest + reminder_actor.IN_FLIGHT_MARGIN
+    [looked_again] = [reminder for reminder in world.registered if reminder != name]
+    fire(actor, looked_again)
+    assert len(world.sent) == 1
+
+
+def test_an_event_during_a_send_schedules_no_second_attempt(world: World) -> None:
+    actor = actor_for("t-1")
+    due = due_in(LEAD_MINUTES)
+    apply(actor, id="t-1", due=due, version=1)
+    [name] = world.registered
+    del world.registered[name]  # fired: a one-shot reminder is gone
+    results: list[dict[str, Any]] = []
+
+    async def edit() -> None:
+        world.during_send = None
+        data = make_event(owner=OWNER, id="t-1", due=due, version=2, title="Renamed").to_data()
+        results.append(await actor.apply_event(data))
+
+    world.during_send = edit
+    fire(actor, name)
+    assert results == [{"result": "applied", "status": "sending"}]
+    assert world.registered == {}
+    assert len(world.sent) == 1
+
+
+def test_a_send_that_got_no_answer_is_unconfirmed_and_never_repeated(world: World) -> None:
+    actor = actor_for("t-1")
+    due = due_in(LEAD_MINUTES)
+    apply(actor, id="t-1", due=due, version=1)
+    [name] = world.registered
+    del world.registered[name]
+    world.mail_failure = smtp.MailInDoubt("no answer in 60 s")
+    fire(actor, name)
+    status = status_of(actor)
+    assert (status["status"], status["reminder_name"]) == ("unconfirmed", None)
+    assert "60 s" in status["error"]
+    assert world.registered == {}
+    world.mail_failure = None
+    fire(actor, name)  # a late repeat of the same firing
+    apply(actor, id="t-1", due=due, version=2, title="Renamed", event_type="task.updated")
+    assert world.registered == {}
+    assert world.sent == []
+    assert status_of(actor)["status"] == "unconfirmed"
+
+
+def test_a_new_due_date_after_an_unconfirmed_email_gets_a_reminder(world: World) -> None:
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES), version=1)
+    [name] = world.registered
+    del world.registered[name]
+    world.mail_failure = smtp.MailInDoubt("no answer in 60 s")
+    fire(actor, name)
+    apply(actor, id="t-1", due=due_in(120), version=2, event_type="task.updated")
+    assert status_of(actor)["status"] == "scheduled"
+    assert len(world.registered) == 1
+
+
+def test_a_turn_cut_off_mid_send_makes_the_refire_wait_then_give_up(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+    world.mail_failure = RuntimeError("the turn was cut off")  # as an unexpected failure
+    with pytest.raises(RuntimeError):
+        fire(actor, name)
+    assert status_of(actor)["status"] == "sending"
+    world.mail_failure = None
+    fire(actor, name)  # the failure policy's re-fire, while the attempt may be in flight
+    assert world.sent == []
+    status = status_of(actor)
+    assert status["status"] == "sending"
+    assert status["reminder_name"] in world.registered
+    # Once no turn can still be waiting for it, the attempt is given up as unconfirmed.
+    monkeypatch.setattr(smtp, "LONGEST_SEND_SECONDS", -60.0)
+    fire(actor, status["reminder_name"])
+    assert world.sent == []
+    status = status_of(actor)
+    assert (status["status"], status["reminder_name"]) == ("unconfirmed", None)
+    assert "without an answer" in status["error"]
+
+
+def test_a_definite_failure_still_retries_after_sending_was_recorded(world: World) -> None:
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+    world.mail_failure = smtp.MailNotSent("connection refused")
+    fire(actor, name)
+    status = status_of(actor)
+    assert (status["status"], status["sending_since"]) == ("retrying", None)
+    world.mail_failure = None
+    fire(actor, status["reminder_name"])
+    assert len(world.sent) == 1
+    assert status_of(actor)["status"] == "sent"
+
+
+def test_an_index_failure_before_the_attempt_does_not_stop_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+
+    async def index_down(owner: int, task_id: str, summary: Any) -> None:
+        raise DaprUnavailable("OwnerReminders did not answer")
+
+    async def index_back() -> None:
+        monkeypatch.setattr(reminder_actor.reminder_index, "put", put_back)
+
+    put_back = reminder_actor.reminder_index.put
+    monkeypatch.setattr(reminder_actor.reminder_index, "put", index_down)
+    world.during_send = index_back
+    fire(actor, name)
+    assert len(world.sent) == 1
+    assert status_of(actor)["status"] == "sent"

@@ -8,15 +8,27 @@
 // - a task is never replaced by an older or equal version, tasks created elsewhere are inserted
 //   in position order, deletes of unknown tasks are no-ops, and a task being edited keeps the
 //   user's typing (a notice says it changed elsewhere; saving then answers 409);
-// - counts, order and the connection indicator follow every change.
+// - counts, order and the connection indicator follow every change;
+// - a lost socket is reopened after a full-jitter delay capped at RECONNECT_CAP_MS, and at once
+//   when the browser comes back online or the tab becomes visible.
 // Without JavaScript none of this runs and every action is a plain form post.
 (function () {
   "use strict";
   if (!window.htmx) return;
 
-  htmx.config.wsReconnectDelay = "full-jitter";
-  // Close codes after which the ws extension itself schedules a reconnect.
+  // Reconnects are scheduled here, not by the ws extension: its timer (full jitter up to 64 s)
+  // cannot be cancelled, so a tab reconnected early by "online" or "visibilitychange" would
+  // be reconnected again by it. Its delay is therefore setTimeout's longest (about 24 days).
+  const NEVER_MS = 2 ** 31 - 1;
+  htmx.config.wsReconnectDelay = () => NEVER_MS;
+  // Close codes after which the socket is reopened (those the ws extension retries).
   const RETRIED_CLOSE_CODES = [1006, 1011, 1012, 1013];
+  const RECONNECT_BASE_MS = 500;
+  // An outage of 20 s leaves a tab offline for at most about 10 s more (it was up to 64 s).
+  const RECONNECT_CAP_MS = 10000;
+  // A socket closed sooner than this after opening (a server that accepts and then closes,
+  // e.g. 1013 while webapp is unreachable) does not reset the back-off.
+  const STABLE_MS = 5000;
   const OFFLINE_CLOSE_CODE = 4000;
   const RESYNC_RETRY_MS = 5000;
   const LABELS = { live: "Live", reconnecting: "Reconnecting…", offline: "Offline" };
@@ -29,6 +41,9 @@
     socket: null, // the socket the ws extension created last
     wrapper: null, // the ws extension's socket wrapper (send, reconnect)
     opened: false,
+    openedAt: 0, // when the current socket opened (0: not open)
+    attempts: 0, // reconnects since the last socket that stayed open
+    retry: null, // the scheduled reconnect: {timer, at}
     sent: [], // the last frames sent, newest last (for debugging and the browser tests)
   };
   const tombstones = new Set(); // ids of deleted tasks: a late update must not bring them back
@@ -485,11 +500,39 @@
     setConnection(navigator.onLine ? "reconnecting" : "offline");
   }
 
+  // Full jitter: anywhere from 0 to min(cap, base * 2^attempt).
+  function reconnectDelay(attempt) {
+    return Math.random() * Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** attempt);
+  }
+
+  function cancelReconnect() {
+    if (sync.retry) clearTimeout(sync.retry.timer);
+    sync.retry = null;
+  }
+
+  function scheduleReconnect() {
+    cancelReconnect();
+    const delay = reconnectDelay(sync.attempts);
+    sync.attempts += 1;
+    sync.retry = { timer: setTimeout(reconnectNow, delay), at: Date.now() + delay };
+  }
+
+  // Opens a new socket unless one is open or opening already.
+  function reconnectNow() {
+    cancelReconnect();
+    const socket = sync.socket;
+    if (socket && socket.readyState <= WebSocket.OPEN) return;
+    if (!document.getElementById("live")) return; // the page no longer wants a socket
+    if (sync.wrapper && typeof sync.wrapper.reconnect === "function") sync.wrapper.reconnect();
+  }
+
   function onOpen(evt) {
     const socket = evt.detail.event && evt.detail.event.target;
     if (!isCurrent(socket)) return;
     rememberWrapper(evt.detail.socketWrapper);
+    cancelReconnect();
     sync.opened = true;
+    sync.openedAt = Date.now();
     sync.resync = null;
     setConnection("live");
     send({ type: "hello", after: sync.lastSeq });
@@ -499,8 +542,12 @@
     const event = evt.detail.event;
     rememberWrapper(evt.detail.socketWrapper);
     if (!isCurrent(event && event.target)) return;
+    if (sync.openedAt && Date.now() - sync.openedAt >= STABLE_MS) sync.attempts = 0;
+    sync.openedAt = 0;
     const retried = RETRIED_CLOSE_CODES.includes(event.code);
     setConnection(navigator.onLine && retried ? "reconnecting" : "offline");
+    // Offline, the "online" event reconnects; other codes (4401, 1009, ...) mean "do not".
+    if (navigator.onLine && retried) scheduleReconnect();
   }
 
   function onError(evt) {
@@ -524,9 +571,18 @@
       return;
     }
     setConnection("reconnecting");
-    if (sync.wrapper && typeof sync.wrapper.reconnect === "function") {
-      if (!socket || socket.readyState >= WebSocket.CLOSING) sync.wrapper.reconnect();
-    }
+    sync.attempts = 0; // the network is back: start the back-off over
+    reconnectNow();
+  }
+
+  // A tab coming to the front should not wait out a back-off that ran while it was hidden.
+  function onVisibilityChange() {
+    if (document.visibilityState !== "visible" || !navigator.onLine) return;
+    const socket = sync.socket;
+    if (socket && socket.readyState <= WebSocket.OPEN) return;
+    if (!sync.retry) return; // not waiting to reconnect (never opened, or told not to)
+    setConnection("reconnecting");
+    reconnectNow();
   }
 
   // What the ws extension does with one message, for messages that do not come from a socket
@@ -562,6 +618,7 @@
   document.addEventListener("click", onFilterClick);
   window.addEventListener("offline", onOffline);
   window.addEventListener("online", onOnline);
+  document.addEventListener("visibilitychange", onVisibilityChange);
   document.addEventListener("DOMContentLoaded", () => {
     const marker = document.getElementById("sync-seq");
     sync.lastSeq = marker ? Number(marker.dataset.seq) || 0 : 0;
@@ -577,6 +634,15 @@
     },
     get sent() {
       return sync.sent.slice();
+    },
+    reconnectDelay,
+    RECONNECT_CAP_MS,
+    get reconnectAttempts() {
+      return sync.attempts;
+    },
+    // Milliseconds until the scheduled reconnect, or null when none is scheduled.
+    get reconnectIn() {
+      return sync.retry ? Math.max(0, sync.retry.at - Date.now()) : null;
     },
   };
 })();
