@@ -11,6 +11,7 @@ one line naming it and exit status 1.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -29,7 +30,9 @@ _echo_lock = threading.Lock()
 
 
 def echo(name: str, line: str) -> None:
-    with _echo_lock:
+    # A terminal that went away must not stop the reader (the process would block on a
+    # full pipe): the line is in the process's log file anyway.
+    with _echo_lock, contextlib.suppress(OSError, ValueError):
         stamp = time.strftime("%H:%M:%S")
         sys.stdout.write(f"{stamp} {name:<{NAME_WIDTH}} | {line}\n")
         sys.stdout.flush()

@@ -256,6 +256,11 @@ class Supervised:
                 self._changed.wait(remaining)
             return self.process
 
+    def stop_restarting(self) -> None:
+        """From now on the process is never started again."""
+        with self._changed:
+            self._stopping.set()
+
     def signal_stop(self) -> None:
         """Stops restarting and sends SIGTERM to the current process's session."""
         with self._changed:
@@ -329,6 +334,9 @@ class ProcessGroup:
         """Stops every process at once (SIGTERM to all, then SIGKILL to what is left after
         the grace period), so a stop takes one grace period, not one per process."""
         stopping = [self.processes.pop(name) for name in reversed(list(self.processes))]
+        # First no restarts anywhere: a sidecar that exits because Redis went first stays down.
+        for process in stopping:
+            process.stop_restarting()
         for process in stopping:
             process.signal_stop()
         deadline = time.monotonic() + STOP_GRACE_SECONDS

@@ -137,3 +137,12 @@ def test_stop_all_leaves_no_process_behind(
     assert [pid for pid in pids if alive(pid)] == []
     assert group.processes == {}
     assert parent.restarts == 0
+
+
+def test_every_line_is_echoed_with_its_process_name(tmp_path: Path) -> None:
+    echoed: list[tuple[str, str]] = []
+    with ProcessGroup(tmp_path, tmp_path, echo=lambda *line: echoed.append(line)) as group:
+        talker = group.start(shell("talker", "echo one; echo two"))
+        talker.wait_for_line(lambda line: line == "two", timeout=5)
+    assert echoed == [("talker", "one"), ("talker", "two")]
+    assert (tmp_path / "talker.log").read_text() == "one\ntwo\n"
