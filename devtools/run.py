@@ -62,10 +62,11 @@ def main() -> int:
             print(f"error: {command} failed (status {error.returncode})", file=sys.stderr)
             return 1
         except (KeyboardInterrupt, SystemExit):
+            print("stopping every process…", file=sys.stderr, flush=True)
+        finally:
             # A second Ctrl-C must not interrupt the stop and leave processes behind.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            print("stopping every process…", file=sys.stderr, flush=True)
     return 0
 
 
