@@ -1,6 +1,6 @@
 """Command lines (argv and environment) for every process of a Dapr Todo system.
 
-The run command (Procfile → devtools.launch) and the integration-test fixtures build
+The run command (devtools/run.py) and the integration-test fixtures build
 their processes here, so tests start exactly what users run.
 """
 
@@ -29,7 +29,10 @@ class Command:
 
 
 def redis(topology: Topology) -> Command:
-    """Redis on the project port with its own data directory and AOF on."""
+    """Redis on the project port with its own data directory and AOF on.
+
+    Durability window: `appendfsync everysec` (docs/operator-guide.md#redis-durability).
+    """
     data_dir = topology.state_dir / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     return Command(
@@ -40,7 +43,18 @@ def redis(topology: Topology) -> Command:
             "--bind", LOOPBACK,
             "--dir", str(data_dir),
             "--appendonly", "yes",
+            # A crash loses at most about the last second of acknowledged writes.
             "--appendfsync", "everysec",
+            # Each task change rewrites its whole list (about 15 KB appended per write), so the
+            # AOF outgrows the data fast, and Redis answers LOADING for as long as it replays
+            # the file after a restart. Rewrite it (an RDB base, loaded at memory speed, plus
+            # what came since) whenever it has doubled since the last rewrite, from 16 MB on
+            # (Redis's default, 64 MB, is four times as much to replay before anything works).
+            "--auto-aof-rewrite-percentage", "100",
+            "--auto-aof-rewrite-min-size", "16mb",
+            "--aof-use-rdb-preamble", "yes",
+            # kill -9 can leave a half-written last command: load the rest instead of refusing.
+            "--aof-load-truncated", "yes",
             "--save", "",
             "--daemonize", "no",
             "--loglevel", "warning",

@@ -22,6 +22,9 @@ def sidecar_config(topology: Topology, sampling_rate: str, source: Path = COMPON
     """
     config = yaml.safe_load((source / "config.yaml").read_text())
     spec = config["spec"]
+    # Only the file changes: the resolver's timings (updateInterval, timeout,
+    # cleanupInterval) are components/config.yaml's, chosen there so that a long-busy
+    # machine does not make a sidecar lose its registration and exit.
     spec["nameResolution"]["configuration"]["connectionString"] = str(
         topology.state_dir / "names.db"
     )

@@ -1,10 +1,11 @@
-"""Starts one process of the local system in place (`exec`), for the Procfile.
+"""Starts one process of the local system in place (`exec`), by hand, on the run command's
+ports (scripts/run.sh starts them all, supervised, through devtools/run.py).
 
     python -m devtools.launch redis|placement|scheduler|mailsink|zipkin|prometheus|migrate|ready
     python -m devtools.launch app|sidecar <webapp|sync_worker|bindings_worker>
 
-Exec'ing keeps the real process in honcho's process group, so Ctrl-C stops it directly
-and leaves no orphans.
+`ready` waits until every part answers and says where the system is (exit 1 naming the part
+that does not).
 """
 
 from __future__ import annotations

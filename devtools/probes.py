@@ -12,19 +12,44 @@ import httpx
 
 from devtools.topology import Topology
 
+REDIS_LOADING_TIMEOUT = 600.0
+
 
 class NotReady(RuntimeError):
     """A part did not become healthy in time; the message names it and says why."""
 
 
 def redis_answers(port: int, timeout: float = 1.0) -> bool:
-    """Whether a Redis server answers PING on 127.0.0.1:`port`."""
+    """Whether a Redis server answers PING on 127.0.0.1:`port` (even "still loading")."""
+    return redis_state(port, timeout) in ("loading", "ready")
+
+
+def redis_ready(port: int, timeout: float = 1.0) -> bool:
+    """Whether Redis on 127.0.0.1:`port` answers PING and has loaded its data."""
+    return redis_state(port, timeout) == "ready"
+
+
+def redis_state(port: int, timeout: float = 1.0) -> str:
+    """ "down" (no answer), "loading" (its AOF or RDB, so every data command fails with
+    LOADING) or "ready" (PONG, and `INFO persistence` says loading:0)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            reply = sock.makefile("rb")
             sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
-    except OSError:
-        return False
+            pong = reply.readline()
+            if pong.startswith(b"-LOADING"):
+                return "loading"
+            if not pong.startswith(b"+PONG"):
+                return "down"
+            sock.sendall(b"INFO persistence\r\n")
+            header = reply.readline()  # $<length> of the bulk string
+            if not header.startswith(b"$"):
+                return "down"
+            info = reply.read(int(header[1:]) + 2)
+    except (OSError, ValueError):
+        return "down"
+    # A line of its own: Redis 7 also reports async_loading.
+    return "ready" if b"loading:0" in info.split(b"\r\n") else "loading"
 
 
 def accepts_connections(port: int, timeout: float = 1.0) -> bool:
@@ -53,6 +78,13 @@ def system_probes(topology: Topology) -> list[Probe]:
     """Every readiness check of a system, in start-up order."""
     probes = [
         Probe(f"Redis at {topology.redis_host}", lambda: redis_answers(topology.redis_port), 10),
+        # Loading the append-only file after a crash takes as long as the file is big: allow
+        # minutes (the sidecars wait for it, devtools/system.py) once Redis answers at all.
+        Probe(
+            f"Redis at {topology.redis_host} (loading its data)",
+            lambda: redis_ready(topology.redis_port),
+            REDIS_LOADING_TIMEOUT,
+        ),
         Probe(
             "placement",
             lambda: http_ok(f"http://127.0.0.1:{topology.placement_healthz_port}/healthz"),

@@ -1,12 +1,10 @@
 """Waits until every part of the local system is healthy, then prints the URL.
 
-Runs as the Procfile's `ready` process: when a part never becomes healthy it exits
-non-zero with the part's name, and honcho stops the whole system.
+When a part never becomes healthy it prints one line naming it and returns non-zero.
 """
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 
@@ -20,9 +18,18 @@ def main(topology: Topology) -> int:
         for probe in system_probes(topology):
             wait_until(probe)
     except NotReady as error:
-        print(f"error: {error}; see its log lines above.", file=sys.stderr, flush=True)
+        print(not_ready_line(error), file=sys.stderr, flush=True)
         return 1
-    elapsed = time.monotonic() - started
+    announce(topology, time.monotonic() - started)
+    return 0
+
+
+def not_ready_line(error: NotReady) -> str:
+    return f"error: {error}; see its log lines above."
+
+
+def announce(topology: Topology, elapsed: float) -> None:
+    """The lines an operator waits for: where the system is, once all of it is healthy."""
     url = topology.service("webapp").app_url + "/"
     print(f"Dapr Todo is ready in {elapsed:.1f} s: {url}  (Ctrl-C stops everything)", flush=True)
     print(
@@ -30,5 +37,3 @@ def main(topology: Topology) -> int:
         f"metrics: http://127.0.0.1:{topology.prometheus_port}/  operators: {url}ops/",
         flush=True,
     )
-    signal.pause()  # Stay up: honcho stops every process when one exits.
-    return 0

@@ -1,19 +1,20 @@
 """Starts a whole Dapr Todo system (Redis, control plane, three apps with sidecars, Zipkin
-and Prometheus).
+and Prometheus), each process supervised and restarted when it crashes.
 
-The same processes as the README's run command, on the ports of a given topology; used by
-the integration tests and the benchmarks.
+The same processes as the README's run command (devtools/run.py calls this too), on the
+ports of a given topology; used by the integration tests and the benchmarks.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from dataclasses import replace
 
 from devtools import commands, observability
-from devtools.probes import system_probes, wait_until
-from devtools.supervise import ProcessGroup
+from devtools.probes import redis_ready, system_probes, wait_until
+from devtools.supervise import SYSTEM_RESTART, ProcessGroup
 from devtools.topology import Service, Topology
 
 
@@ -22,15 +23,15 @@ def start_system(
 ) -> None:
     """Starts every process in `group` and returns once all of them are healthy."""
     # The JVM takes longest to be ready: start it first, wait for it last.
-    group.start(observability.zipkin(topology))
-    group.start(observability.prometheus(topology))
+    group.start(observability.zipkin(topology), SYSTEM_RESTART)
+    group.start(observability.prometheus(topology), SYSTEM_RESTART)
     migrate = commands.migrate(topology, settings_module)
     migrate.env.update(app_env)
     subprocess.run(migrate.argv, env=migrate.full_env(), cwd=group.cwd, check=True, timeout=120)
-    group.start(commands.redis(topology))
-    group.start(commands.placement(topology))
-    group.start(commands.scheduler(topology))
-    group.start(commands.mail_sink(topology))
+    group.start(commands.redis(topology), SYSTEM_RESTART)
+    group.start(commands.placement(topology), SYSTEM_RESTART)
+    group.start(commands.scheduler(topology), SYSTEM_RESTART)
+    group.start(commands.mail_sink(topology), SYSTEM_RESTART)
     for service in topology.services:
         start_service(group, topology, service, settings_module, app_env)
     for probe in system_probes(topology):
@@ -54,5 +55,11 @@ def start_service(
     app.env.update(observability.tracing_env(topology, rate))
     app.env.update(app_env)
     sidecar = commands.sidecar(topology, service, sampling_rate=rate)
-    group.start(replace(app, name=app.name + replica))
-    group.start(replace(sidecar, name=sidecar.name + replica))
+    group.start(replace(app, name=app.name + replica), SYSTEM_RESTART)
+    # A sidecar started while Redis still loads its append-only file fails to initialise its
+    # pub/sub component and exits: every start of it waits until Redis has loaded its data.
+    group.start(
+        replace(sidecar, name=sidecar.name + replica),
+        SYSTEM_RESTART,
+        before_start=functools.partial(redis_ready, topology.redis_port),
+    )

@@ -30,6 +30,7 @@ from common.dapr_names import BINDINGS_WORKER_APP_ID, OWNER_ACTOR_TYPE
 from devtools import commands
 from devtools.mailsink import read_index, wait_for_messages
 from devtools.probes import Probe, http_ok, wait_until
+from devtools.supervise import SYSTEM_RESTART
 from tests.conftest import RunningSystem
 from tests.integration.clients import session_user_id
 from tests.integration.publishing import changed, now, publish, task_event
@@ -212,7 +213,7 @@ def test_mail_server_down_delays_the_reminder_and_sends_it_once(system: RunningS
         retrying = wait_for_status(system, owner, "retrying")
         assert retrying["error"]
     finally:
-        system.group.start(commands.mail_sink(system.topology))
+        system.group.start(commands.mail_sink(system.topology), SYSTEM_RESTART)
     wait_for_reminder(system, email, "Patience", timeout=60)
     assert wait_for_status(system, owner, "sent")["title"] == "Patience"
     assert len(arrived(system, email, "Patience")) == 1

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
 from devtools import ready
 from devtools.commands import Command
 from devtools.preflight import busy_ports
+from devtools.probes import Probe, accepts_connections, http_ok, wait_until
 from devtools.supervise import ProcessGroup
 from devtools.topology import REPO_ROOT, Topology, free_topology, local_topology
 
 pytestmark = pytest.mark.integration
+
+READY_TIMEOUT = 240
+AOF_BYTES = 100 * 1024 * 1024
+MARKER = "aof-test:writes"
 
 
 def free_port_base(monkeypatch: pytest.MonkeyPatch) -> Topology:
@@ -51,7 +60,9 @@ def test_run_command_starts_everything_and_ctrl_c_stops_it(
 ) -> None:
     run = group.start(run_command())
     url = f"http://127.0.0.1:{run_topology.service('webapp').app_port}/"
-    run.wait_for_line(lambda line: "Dapr Todo is ready" in line and url in line, timeout=240)
+    run.wait_for_line(
+        lambda line: "Dapr Todo is ready" in line and url in line, timeout=READY_TIMEOUT
+    )
     listening = [what for what, port in run_topology.all_ports().items() if _listening(port)]
     for service in run_topology.services:
         assert f"{service.app_id} app" in listening
@@ -61,6 +72,51 @@ def test_run_command_starts_everything_and_ctrl_c_stops_it(
     os.killpg(run.process.pid, signal.SIGINT)
     run.process.wait(timeout=60)
     assert busy_ports(run_topology) == [], "a process outlived the run command"
+
+
+@pytest.mark.timeout(900)  # two whole start-ups and 100 MB of writes on a shared machine
+def test_run_command_restarts_what_crashes_and_comes_up_after_a_crash_with_a_big_aof(
+    run_topology: Topology, group: ProcessGroup
+) -> None:
+    webapp = run_topology.service("webapp")
+    run = group.start(run_command())
+    run.wait_for_line(lambda line: "Dapr Todo is ready" in line, timeout=READY_TIMEOUT)
+
+    # One crash: the run restarts that process, and nothing else stops.
+    mail_sink = _listener_pid(run_topology.mail_sink_port)
+    os.kill(mail_sink, signal.SIGKILL)
+    run.wait_for_line(lambda line: "supervise: mailsink exited with status -9" in line, 30)
+    wait_until(Probe("mail sink", lambda: accepts_connections(run_topology.mail_sink_port), 60))
+    assert run.process.poll() is None
+    assert http_ok(f"{webapp.app_url}/readyz")
+
+    # An AOF as one written before Redis rewrote it by itself: many small writes, 100 MB+.
+    redis = Redis(host="127.0.0.1", port=run_topology.redis_port)
+    redis.config_set("auto-aof-rewrite-percentage", "0")
+    writes = _fill_aof(redis, AOF_BYTES, run_topology.state_dir / "redis")
+    redis.set(MARKER, writes)
+    redis.close()
+    assert _aof_size(run_topology.state_dir / "redis") >= AOF_BYTES
+
+    # kill -9 of everything at once, as a power cut or an OOM killer would leave it.
+    everything = [run.process.pid, *_descendants(run.process.pid)]
+    for pid in everything:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    run.process.wait(timeout=10)
+    wait_until(Probe("killed processes gone", lambda: not any(map(_alive, everything)), 30))
+
+    again = group.start(replace(run_command(), name="run-again"))
+    again.wait_for_line(lambda line: "Dapr Todo is ready" in line, timeout=READY_TIMEOUT)
+    redis = Redis(host="127.0.0.1", port=run_topology.redis_port)
+    assert int(redis.get(MARKER) or 0) == writes  # the whole AOF was loaded
+    redis.close()
+    for service in run_topology.services:
+        assert http_ok(f"{service.sidecar_url}/v1.0/healthz")
+    os.killpg(again.process.pid, signal.SIGINT)
+    again.process.wait(timeout=60)
+    assert busy_ports(run_topology) == [], "a process outlived the run command"
+    shutil.rmtree(run_topology.state_dir / "redis")  # 100 MB nobody needs
 
 
 def test_run_command_refuses_a_busy_port_by_name(
@@ -82,6 +138,61 @@ def test_run_command_refuses_a_busy_port_by_name(
 def test_ready_names_unreachable_redis(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert ready.main(free_topology(tmp_path)) == 1
     assert "error: Redis at 127.0.0.1:" in capsys.readouterr().err
+
+
+def _fill_aof(redis: Redis, size: int, data_dir: Path) -> int:
+    """Overwrites a few hashes until the AOF holds `size` bytes (the data stays small, as
+    with task lists rewritten on every change); the number of writes."""
+    value = b"x" * 200
+    writes = 0
+    while _aof_size(data_dir) < size:
+        with redis.pipeline(transaction=False) as pipe:
+            for _ in range(10_000):
+                writes += 1
+                pipe.hset(f"junk:{writes % 1000}", mapping={"value": value, "write": writes})
+            pipe.execute()
+    return writes
+
+
+def _aof_size(data_dir: Path) -> int:
+    return sum(path.stat().st_size for path in data_dir.rglob("appendonly*") if path.is_file())
+
+
+def _listener_pid(port: int) -> int:
+    """The process listening on 127.0.0.1:`port` (from /proc/net/tcp and its fds)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, state, inode = fields[1], fields[3], fields[9]
+        if state == "0A" and int(local.split(":")[1], 16) == port:
+            inodes.add(f"socket:[{inode}]")
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
+                return int(fd_dir.parent.name)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def _listening(port: int) -> bool:

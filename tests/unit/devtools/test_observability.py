@@ -67,3 +67,26 @@ def test_dashboard_queries_only_series_that_exist() -> None:
             for name in re.findall(r"\bdapr_todo_[a-z_]+", expr)
         }
         assert used <= defined, used - defined
+
+
+def seconds(duration: str) -> float:
+    """A Go duration of the forms the Configuration uses ("40s", "0")."""
+    if duration == "0":
+        return 0.0
+    match = re.fullmatch(r"(\d+)s", duration)
+    assert match is not None, duration
+    return float(match[1])
+
+
+def test_name_resolution_outlasts_a_busy_machine_and_never_collects(tmp_path: Path) -> None:
+    written = yaml.safe_load(sidecar_config(free_topology(tmp_path), "1").read_text())
+    resolver = written["spec"]["nameResolution"]["configuration"]
+    update, timeout = seconds(resolver["updateInterval"]), seconds(resolver["timeout"])
+    # The resolver refuses anything else (nameresolution/sqlite/sqlite_metadata.go).
+    assert update == int(update)
+    assert update - timeout >= 1
+    # Renewals every update - timeout, each allowed timeout: a row stays alive through a
+    # stall of `timeout` seconds.
+    assert timeout >= 30
+    # Its garbage collector deletes live rows (the sidecars then exit): off.
+    assert seconds(resolver["cleanupInterval"]) == 0
