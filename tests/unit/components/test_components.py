@@ -136,3 +136,10 @@ def test_pubsub_has_workers_for_bulk_batches_and_live_deliveries() -> None:
     ]
     assert batch_sizes
     assert int(values["concurrency"]) > 2 * max(batch_sizes)
+
+
+def test_the_local_sidecars_do_not_hot_reload_components() -> None:
+    """daprd's self-hosted reconciler flags every component with a reference as changed each
+    minute and logs an error for the actor state store (docs/operator-guide.md#logs)."""
+    spec = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())["spec"]
+    assert {"name": "HotReload", "enabled": False} in spec["features"]
