@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import time
 from collections import Counter
 
@@ -22,6 +23,7 @@ from bench.comparison import running_system
 from bench.live_sync import CONNECTING_AT_ONCE, OPEN_TIMEOUT, Run, User, drain, sign_up, tab, write
 from devtools.supervise import SUPERVISOR_PREFIX, ProcessGroup
 from devtools.topology import Topology
+from webapp.todo.tasklist import MAX_TASKS
 
 PROGRESS_EVERY_SECONDS = 60.0
 # Fatal lines of a sidecar worth counting on their own (docs/design.md#name-resolution).
@@ -126,6 +128,10 @@ def main() -> None:
     parser.add_argument("--tabs-per-user", type=int, default=2)
     parser.add_argument("--rate", type=float, default=10.0, help="writes per second, in all")
     args = parser.parse_args()
+    # A list holds at most MAX_TASKS tasks and every write creates one: enough users that
+    # no list fills up during the run (a full list answers 400, which is not a fault).
+    needed = math.ceil(args.rate * args.minutes * 60 / (MAX_TASKS * 0.8))
+    args.users = max(args.users, needed)
     with running_system("dapr") as (group, topology):
         run = asyncio.run(drive(group, topology, args))
         for line in report(group, run, args):
