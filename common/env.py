@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -46,18 +48,7 @@ def integer(name: str, default: int) -> int:
 
 def seconds(name: str, default: float) -> float:
     """A positive number of seconds (a deadline)."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise ImproperlyConfigured(
-            f"Environment variable {name} must be a positive number of seconds, got {raw!r}."
-        )
-    return value
+    return _number(name, default, lambda value: value > 0, "a positive number of seconds")
 
 
 def listing(name: str, default: list[str]) -> list[str]:
@@ -70,15 +61,17 @@ def listing(name: str, default: list[str]) -> list[str]:
 
 def fraction(name: str, default: float) -> float:
     """A number from 0 to 1 (a sampling rate)."""
+    return _number(name, default, lambda value: 0.0 <= value <= 1.0, "a number from 0 to 1")
+
+
+def _number(name: str, default: float, accepts: Callable[[float], bool], what: str) -> float:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = float(raw)
     except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise ImproperlyConfigured(
-            f"Environment variable {name} must be a number from 0 to 1, got {raw!r}."
-        )
+        value = math.nan  # fails every comparison, so `accepts` refuses it
+    if not accepts(value):
+        raise ImproperlyConfigured(f"Environment variable {name} must be {what}, got {raw!r}.")
     return value
