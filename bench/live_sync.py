@@ -160,6 +160,15 @@ async def write(user: User, number: int, run: Run) -> None:
         run.fail(f"HTTP {response.status_code}")
 
 
+async def close(tabs: list[asyncio.Task[None]], users: list[User]) -> None:
+    """Closes every tab and every user's HTTP client once a run is over."""
+    for task in tabs:
+        task.cancel()
+    await asyncio.gather(*tabs, return_exceptions=True)
+    for user in users:
+        await user.client.aclose()
+
+
 async def drain(run: Run) -> None:
     """Waits for every (change, tab) pair, or until arrivals stall for STALL_SECONDS."""
     while not run.complete.is_set():
@@ -218,11 +227,7 @@ async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, Any]:
     writes_done = time.perf_counter()
     elapsed = writes_done - started
     await drain(run)
-    for task in tab_tasks:
-        task.cancel()
-    await asyncio.gather(*tab_tasks, return_exceptions=True)
-    for user in users:
-        await user.client.aclose()
+    await close(tab_tasks, users)
 
     latencies = [(at - run.sent[n]) * 1000 for (n, _tab), at in run.arrived.items()]
     return {

@@ -20,7 +20,17 @@ import time
 from collections import Counter
 
 from bench.comparison import running_system
-from bench.live_sync import CONNECTING_AT_ONCE, OPEN_TIMEOUT, Run, User, drain, sign_up, tab, write
+from bench.live_sync import (
+    CONNECTING_AT_ONCE,
+    OPEN_TIMEOUT,
+    Run,
+    User,
+    close,
+    drain,
+    sign_up,
+    tab,
+    write,
+)
 from devtools.supervise import SUPERVISOR_PREFIX, ProcessGroup
 from devtools.topology import Topology
 from webapp.todo.tasklist import MAX_TASKS
@@ -80,11 +90,7 @@ async def drive(group: ProcessGroup, topology: Topology, args: argparse.Namespac
     if len(run.arrived) >= run.expected:
         run.complete.set()
     await drain(run)
-    for task in tabs:
-        task.cancel()
-    await asyncio.gather(*tabs, return_exceptions=True)
-    for user in users:
-        await user.client.aclose()
+    await close(tabs, users)
     return run
 
 
