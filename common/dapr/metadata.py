@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.dapr import client
+from common.dapr import client, state
 from common.dapr.errors import DaprError
 
 OUTBOUND_HEALTH_PATH = "/v1.0/healthz/outbound"
@@ -38,9 +38,7 @@ async def store_reachable(store: str, timeout: float = 1.0) -> tuple[bool, str]:
     frozen or gone it still answers, while every write would hang or fail.
     """
     try:
-        await client.call(
-            "GET", f"/v1.0/state/{store}/{PROBE_KEY}", what=f"{store} read", timeout=timeout
-        )
+        await state.get_item(store, PROBE_KEY, timeout=timeout)
     except DaprError as error:
         return False, f"{store} unreachable: {error}"
     return True, f"{store} reachable"

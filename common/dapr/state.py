@@ -70,9 +70,11 @@ def _path(store: str, key: str = "") -> str:
 
 
 def _item(response: httpx.Response, key: str) -> StateItem | None:
-    if response.status_code == httpx.codes.NO_CONTENT or not response.content:
+    if response.status_code == httpx.codes.NO_CONTENT:
         return None
     raise_for_status(response, f"read {key}")
+    if not response.content:
+        return None
     return StateItem(value=json.loads(response.content), etag=response.headers.get("etag", ""))
 
 
@@ -100,9 +102,9 @@ def _save_request(
     return [request]
 
 
-async def get_item(store: str, key: str) -> StateItem | None:
+async def get_item(store: str, key: str, timeout: float | None = None) -> StateItem | None:
     """`key`'s value and ETag (None when it does not exist); raises DaprError."""
-    response = await client.request("GET", _path(store, key), what=f"read {key}")
+    response = await client.request("GET", _path(store, key), what=f"read {key}", timeout=timeout)
     return _item(response, key)
 
 
