@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from bindings_worker import actor_host, api, cron, events
+from bindings_worker import actor_host, api, audit_events, cron, events
 from common import dapr_names
 
 urlpatterns = [
     path("", include("common.health")),
     path(dapr_names.CRON_BINDING, cron.digest_tick, name="digest-cron"),
     path("events/task-events", events.task_events, name="task-events"),
+    path("events/audit", audit_events.audit_records, name="audit-records"),
     path("", include(actor_host.urlpatterns)),
     path("api/test-email", api.send_test_email, name="test-email"),
     path("api/reminders", api.reminders, name="reminders"),

@@ -16,6 +16,10 @@ PUBSUB = "pubsub"
 OUTBOX_PUBSUB = "outbox-pubsub"
 LOCK_STORE = "lockstore"
 SECRET_STORE = "secretstore"  # noqa: S105 (a component name, not a secret)
+# The sealed audit trail (keyPrefix none) and the secret store of its signing key.
+AUDIT_STORE = "auditstore"
+AUDIT_KEYS = "auditkeys"
+AUDIT_SIGNING_SECRET = "audit-signing-key"  # noqa: S105 (a secret's name, not a secret)
 CRON_BINDING = "digest-cron"
 SMTP_BINDING = "smtp"
 CONFIGURATION = "daprconfig"
@@ -27,6 +31,10 @@ TASK_EVENTS_TOPIC = "task-events"
 # each message a second (README "Dapr behaviours"). Best effort; task-events makes up for it.
 TASK_LIVE_TOPIC = "task-events-live"
 TASK_EVENTS_DEAD_LETTER_TOPIC = "task-events-dead"
+# Audit records of everything but task changes (those ride in task-events); only
+# bindings-worker subscribes, and seals them.
+AUDIT_TOPIC = "audit"
+AUDIT_DEAD_LETTER_TOPIC = "audit-dead"
 # Changes to a user (preferences) that their open tabs show; common/user_events.py.
 USER_EVENTS_TOPIC = "user-events"
 

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devtools import audit_keys
 from devtools.dapr_config import sidecar_config
 from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, Service, Topology
 
@@ -139,6 +140,8 @@ def sidecar(
             # Read by envRef in components/*.yaml.
             "REDIS_HOST": topology.redis_host,
             "TODO_SECRETS_FILE": str(secrets_file or system_secrets_file(topology)),
+            # components/auditkeys.yaml: the audit signing key (scoped to bindings-worker).
+            "AUDIT_KEYS_FILE": str(audit_keys.ensure(topology)),
         },
     )  # fmt: skip
 
@@ -163,6 +166,7 @@ def app(topology: Topology, service: Service, settings_module: str) -> Command:
             "DAPR_HTTP_PORT": str(service.dapr_http_port),
             "DAPR_GRPC_PORT": str(service.dapr_grpc_port),
             "PYTHONUNBUFFERED": "1",
+            "AUDIT_VERIFY_KEY_FILE": str(audit_keys.verify_key_file(topology)),
             **browser_facing_env(topology),
         },
     )  # fmt: skip

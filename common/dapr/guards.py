@@ -20,6 +20,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,6 +28,9 @@ AsyncView = Callable[..., Coroutine[Any, Any, HttpResponse]]
 
 CALLER_HEADER = "dapr-caller-app-id"
 TOKEN_HEADER = "dapr-api-token"  # noqa: S105 (a header name, not a secret)
+
+# Sent on each refusal (kwargs `request`, `reason`), so the audit trail records it.
+request_refused = Signal()
 
 
 def from_sidecar(view: AsyncView) -> AsyncView:
@@ -38,6 +42,7 @@ def from_sidecar(view: AsyncView) -> AsyncView:
         if expected:
             given = request.headers.get(TOKEN_HEADER, "")
             if not hmac.compare_digest(given.encode(), expected.encode()):
+                request_refused.send(guarded, request=request, reason=f"no valid {TOKEN_HEADER}")
                 return JsonResponse({"error": f"missing or wrong {TOKEN_HEADER}"}, status=401)
         return await view(request, *args, **kwargs)
 
@@ -52,6 +57,9 @@ def from_app(app_id: str) -> Callable[[AsyncView], AsyncView]:
         async def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             caller = request.headers.get(CALLER_HEADER, "")
             if caller != app_id:
+                request_refused.send(
+                    guarded, request=request, reason=f"caller {caller or 'unknown'} is not {app_id}"
+                )
                 return JsonResponse(
                     {"error": f"only {app_id} may call this (caller: {caller or 'unknown'})"},
                     status=403,

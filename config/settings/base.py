@@ -29,6 +29,9 @@ if SERVICE not in SERVICES:
 DAPR_APP_ID = env.optional("APP_ID", SERVICES[SERVICE])
 
 # --- configured part -----------------------------------------------------------------
+# The audit trail: the public key its checkpoints verify with, and how long records stay.
+AUDIT_VERIFY_KEY_FILE = env.optional("AUDIT_VERIFY_KEY_FILE", "")
+AUDIT_RETENTION_DAYS = env.integer("AUDIT_RETENTION_DAYS", 365)
 SECRET_KEY = env.required("DJANGO_SECRET_KEY")
 DEBUG = env.flag("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.listing("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
@@ -110,6 +113,8 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "common.apps.ObservabilityConfig",
+    # Every service builds audit records; webapp also reads the trail (manage.py audit).
+    "audit.apps.AuditConfig",
     *SERVICE_APPS[SERVICE],
 ]
 

@@ -17,6 +17,7 @@ FORBIDDEN = {
     "common": (*SERVICES, "task_fragments", "bench", "devtools"),
     "task_fragments": (*SERVICES, "bench", "devtools"),
     "config": (*SERVICES, "bench", "devtools"),
+    "audit": (*SERVICES, "bench", "devtools"),
 }
 
 
@@ -62,7 +63,7 @@ SIDECAR_ACCESS = (
     "DaprActorHttpClient",
     "DaprClient(",
 )
-PRODUCTION = ("common", "task_fragments", "webapp", "sync_worker", "bindings_worker")
+PRODUCTION = ("audit", "common", "task_fragments", "webapp", "sync_worker", "bindings_worker")
 
 
 def sidecar_access_outside_the_gateway() -> list[str]:

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from audit import publish as audit_publish
+from audit import record as audit_record
 from common import backends, metrics, tracing
 from common.dapr.errors import DaprConflict, DaprError, DaprUnavailable
 from common.dapr.lock import LockUnavailable
@@ -28,7 +30,7 @@ from common.dapr_names import TASK_EVENTS_TOPIC, TASK_LIVE_TOPIC, TASK_STORE, WE
 from common.keyed_locks import KeyedLocks
 from common.task_events import Task, TaskEvent
 from webapp.todo.list_lock import held
-from webapp.todo.tasklist import Change, TaskList, list_key
+from webapp.todo.tasklist import Change, TaskList, TaskNotFound, list_key
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ async def load_task_list(owner: int) -> TaskList:
 
 
 def _operations(
-    owner: int, task_list: TaskList, etag: str | None, event: TaskEvent
+    owner: int, task_list: TaskList, etag: str | None, event: TaskEvent, audit: dict[str, Any]
 ) -> list[dict[str, Any]]:
     key = list_key(owner)
     # The outbox copies the save's metadata onto its CloudEvent. Dapr 1.18 sets only `traceid`
@@ -60,9 +62,11 @@ def _operations(
         envelope["traceparent"] = traceparent
     save = Upsert(key, task_list.to_state(), etag, metadata=envelope)
     # The outbox publishes this projection (the event) instead of the whole saved list.
+    # Its audit record rides inside it: published if and only if the change is saved, and
+    # sealed by bindings-worker from there (consumers of task events ignore the member).
     projection = Upsert(
         key,
-        event.to_data(),
+        {**event.to_data(), "audit": audit},
         metadata={"outbox.projection": "true", "contentType": "application/json"},
     )
     return [save.to_operation(), projection.to_operation()]
@@ -89,24 +93,44 @@ class Outcome:
 
 
 async def apply_change(
-    owner: int, idempotency_key: str, mutate: Callable[[TaskList], Change]
+    owner: int,
+    idempotency_key: str,
+    mutate: Callable[[TaskList], Change],
+    action: str | None = None,
 ) -> Outcome:
     """Reads the list, applies `mutate`, saves with the ETag read, publishes the event.
 
     A request whose idempotency key was already applied is answered from the current
     list instead of applying twice. Domain errors from `mutate` (TaskNotFound,
-    VersionConflict, TooManyTasks) propagate to the view.
+    VersionConflict, TooManyTasks) propagate to the view. `action` names the change in
+    the audit trail (default: the event type); a task not in the owner's list (another
+    user's, or deleted) is recorded as denied.
     """
     key = list_key(owner)
     try:
         async with _writing(key), held(key, wait_seconds=LOCK_WAIT_SECONDS):
-            return await _apply_locked(owner, key, idempotency_key, mutate)
+            return await _apply_locked(owner, key, idempotency_key, mutate, action)
     except LockUnavailable as busy:
         raise ListBusy(str(busy)) from busy
+    except TaskNotFound as missing:
+        await audit_publish.send(
+            audit_record.build(
+                action or "task.change",
+                "task",
+                str(missing),
+                outcome="denied",
+                reason="no such task in the user's list",
+            )
+        )
+        raise
 
 
 async def _apply_locked(
-    owner: int, key: str, idempotency_key: str, mutate: Callable[[TaskList], Change]
+    owner: int,
+    key: str,
+    idempotency_key: str,
+    mutate: Callable[[TaskList], Change],
+    action: str | None,
 ) -> Outcome:
     for _ in range(MAX_ATTEMPTS):
         item = await backends.state().get_item(TASK_STORE, key)
@@ -120,9 +144,10 @@ async def _apply_locked(
         change = mutate(task_list)
         task_list.remember(idempotency_key, change)
         etag = item.etag if item else None
+        audit = audit_record.build(action or change.event.type, "task", change.task.id)
         try:
             await backends.state().transact(
-                TASK_STORE, _operations(owner, task_list, etag, change.event)
+                TASK_STORE, _operations(owner, task_list, etag, change.event, audit)
             )
         except DaprConflict:
             # Only when a lock expired mid-write; the outbox may publish this attempt too.

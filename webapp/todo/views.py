@@ -252,16 +252,19 @@ async def task_move(request: TaskRequest, task_id: str) -> HttpResponse:
         lambda tl, version, data: tl.move(
             task_id, version, forms.direction(data), request.time_zone
         ),
+        action="task.moved",
     )
 
 
 async def _change_task(
-    request: TaskRequest, mutate: Callable[[TaskList, int, Any], Change]
+    request: TaskRequest, mutate: Callable[[TaskList, int, Any], Change], action: str | None = None
 ) -> HttpResponse:
     """A change of one existing task: needs the version read and an idempotency key."""
     data = request_data(request)
     key, version = forms.idempotency_key(data, request.headers), forms.expected_version(data)
-    outcome = await apply_change(request.owner, key, lambda tl: mutate(tl, version, data))
+    outcome = await apply_change(
+        request.owner, key, lambda tl: mutate(tl, version, data), action=action
+    )
     return respond(request, outcome)
 
 
@@ -281,6 +284,7 @@ async def clear_completed(request: TaskRequest) -> HttpResponse:
                 functools.partial(
                     TaskList.delete, task_id=task.id, expected_version=task.version, time_zone=tz
                 ),
+                action="task.cleared",
             )
             cleared += 1
         except (TaskNotFound, VersionConflict):

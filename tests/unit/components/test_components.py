@@ -39,6 +39,8 @@ def test_component_names_match_the_constants() -> None:
         dapr_names.SECRET_STORE,
         dapr_names.CRON_BINDING,
         dapr_names.SMTP_BINDING,
+        dapr_names.AUDIT_STORE,
+        dapr_names.AUDIT_KEYS,
     }
 
 
@@ -99,9 +101,10 @@ def test_bindings_worker_subscribes_to_task_events_with_a_dead_letter_topic() ->
         doc
         for doc in documents("Subscription")
         if doc["scopes"] == [dapr_names.BINDINGS_WORKER_APP_ID]
+        and doc["spec"]["topic"] == dapr_names.TASK_EVENTS_TOPIC
     ]
     spec = subscription["spec"]
-    assert (spec["pubsubname"], spec["topic"]) == (dapr_names.PUBSUB, dapr_names.TASK_EVENTS_TOPIC)
+    assert spec["pubsubname"] == dapr_names.PUBSUB
     assert spec["deadLetterTopic"] == dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
     assert spec["bulkSubscribe"]["enabled"]
     resolve(spec["routes"]["default"])
@@ -143,3 +146,13 @@ def test_the_local_sidecars_do_not_hot_reload_components() -> None:
     minute and logs an error for the actor state store (docs/operator-guide.md#logs)."""
     spec = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())["spec"]
     assert {"name": "HotReload", "enabled": False} in spec["features"]
+
+
+def test_only_bindings_worker_subscribes_to_audit_records_with_a_dead_letter_topic() -> None:
+    (subscription,) = [
+        doc for doc in documents("Subscription") if doc["spec"]["topic"] == dapr_names.AUDIT_TOPIC
+    ]
+    assert subscription["scopes"] == [dapr_names.BINDINGS_WORKER_APP_ID]
+    spec = subscription["spec"]
+    assert spec["deadLetterTopic"] == dapr_names.AUDIT_DEAD_LETTER_TOPIC
+    assert spec["bulkSubscribe"]["enabled"]

@@ -42,6 +42,9 @@ class FakeLocks:
             del self.holders[resource_id]
 
 
+AUDIT = {"id": "a-1", "action": "task.created"}
+
+
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> FakeStateStore:
     fake = FakeStateStore()
@@ -95,7 +98,12 @@ def test_a_change_is_saved_published_through_the_outbox_and_directly(
     assert outboxed["version"] == 1
     [(topic, event_id, data)] = published
     assert (topic, event_id) == (TASK_LIVE_TOPIC, f"{outcome.task.id}:1")
-    assert data == outboxed
+    # The audit record rides only in the outbox event (saved iff the change is).
+    assert data == {k: v for k, v in outboxed.items() if k != "audit"}
+    assert (outboxed["audit"]["action"], outboxed["audit"]["target"]) == (
+        "task.created",
+        {"type": "task", "id": outcome.task.id},
+    )
     assert locks.holders == {}  # released
 
 
@@ -161,10 +169,12 @@ def test_without_the_lock_a_lost_etag_race_still_publishes_its_change(
     rival, loser = TaskList.empty(OWNER), TaskList.empty(OWNER)
     rival_change = rival.create({"title": "rival"}, "UTC")
     loser_change = loser.create({"title": "never saved"}, "UTC")
-    async_to_sync(store.transact)(TASK_STORE, _operations(OWNER, rival, etag, rival_change.event))
+    async_to_sync(store.transact)(
+        TASK_STORE, _operations(OWNER, rival, etag, rival_change.event, AUDIT)
+    )
     with pytest.raises(DaprConflict):
         async_to_sync(store.transact)(
-            TASK_STORE, _operations(OWNER, loser, etag, loser_change.event)
+            TASK_STORE, _operations(OWNER, loser, etag, loser_change.event, AUDIT)
         )
     assert stored_titles(store) == ["rival"]
     assert [event["task"]["title"] for event in store.outbox] == ["rival", "never saved"]
@@ -174,7 +184,7 @@ def test_the_save_carries_the_request_trace_for_the_outbox_event() -> None:
     tasks = TaskList.empty(OWNER)
     change = tasks.create({"title": "t"}, "UTC")
     with tracing.span("request", traceparent=PARENT):
-        save, projection = _operations(OWNER, tasks, None, change.event)
+        save, projection = _operations(OWNER, tasks, None, change.event, AUDIT)
     assert save["request"]["metadata"]["traceparent"].startswith(
         "00-0af7651916cd43dd8448eb211c80319c-"
     )
@@ -182,7 +192,7 @@ def test_the_save_carries_the_request_trace_for_the_outbox_event() -> None:
         projection
         == Upsert(
             list_key(OWNER),
-            change.event.to_data(),
+            {**change.event.to_data(), "audit": AUDIT},
             metadata={"outbox.projection": "true", "contentType": "application/json"},
         ).to_operation()
     )
