@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models.signals import post_save
 from django.http import HttpRequest
 
 from audit import record
@@ -44,6 +46,11 @@ _pending: set[asyncio.Task[None]] = set()
 
 def _logged_in(sender: Any, request: HttpRequest, user: AbstractBaseUser, **_: Any) -> None:
     emit("auth.sign_in", "user", user.pk, request=request, user=user)
+
+
+def _signed_up(sender: Any, instance: Any, created: bool, **_: Any) -> None:
+    if created:
+        emit("auth.sign_up", "user", instance.pk, user=instance)
 
 
 def _logged_out(sender: Any, request: HttpRequest, user: Any, **_: Any) -> None:
@@ -91,6 +98,7 @@ def _refused(sender: Any, request: HttpRequest, reason: str, **_: Any) -> None:
 
 
 def connect() -> None:
+    post_save.connect(_signed_up, sender=get_user_model(), dispatch_uid="audit.sign_up")
     auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit.sign_in")
     auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit.sign_out")
     auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="audit.sign_in_failed")
