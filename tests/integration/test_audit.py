@@ -93,7 +93,8 @@ def alice(webapp_user: WebappUser) -> WebappUser:
 def test_every_task_mutation_is_sealed_with_who_what_and_where(
     system: RunningSystem, alice: WebappUser
 ) -> None:
-    task = alice.create("Audited", headers={"User-Agent": "audit-test"})
+    response = alice.post("/tasks/", {"title": "Audited"}, headers={"User-Agent": "audit-test"})
+    task = response.json()["task"]
     alice.post(f"/tasks/{task['id']}/edit", {"title": "Audited 2", "version": 1})
     alice.post(f"/tasks/{task['id']}/complete", {"version": 2})
     alice.post(f"/tasks/{task['id']}/reopen", {"version": 3})
@@ -197,7 +198,8 @@ def tampered(redis: Redis, changes: dict[str, str | None]) -> Iterator[None]:
         if data is None:
             redis.delete(key)
         else:
-            redis.hset(key, "data", data)
+            # A forger writes what state.redis writes: the value and a version.
+            redis.hset(key, mapping={"data": data, "version": "1"})
     try:
         yield
     finally:
