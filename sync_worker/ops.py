@@ -7,6 +7,8 @@ import logging
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from audit import publish as audit_publish
+from audit import record as audit_record
 from common.dapr.errors import DaprError
 from common.dapr.guards import from_app
 from common.dapr_names import WEBAPP_APP_ID
@@ -23,6 +25,9 @@ async def dead_letters(request: HttpRequest) -> JsonResponse:
     They hold task titles: only webapp (its staff-only operator page) may read them, through
     Dapr service invocation.
     """
+    await audit_publish.send(
+        audit_record.build("dead_letters.read", "dead_letters", None, request=request)
+    )
     try:
         entries = await list_dead_letters()
     except DaprError:

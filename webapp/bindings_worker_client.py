@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from audit import publish as audit_publish
+from audit import record as audit_record
 from common.dapr.errors import DaprError
 from common.dapr.invoke import invoke
 from common.dapr_names import BINDINGS_WORKER_APP_ID
@@ -58,15 +60,27 @@ async def send_test_email(owner: int) -> str:
     Raises EmailNotSent (refused address, no address: a 4xx) or
     BindingsWorkerUnavailable (worker, sidecar or mail server down).
     """
-    response = await _call("api/test-email", method="POST", json={"owner": owner})
-    if response.status_code in (404, 422):
-        raise EmailNotSent(_error_of(response), response.status_code)
-    if not response.is_success:
-        raise BindingsWorkerUnavailable(_error_of(response))
     try:
-        return str(response.json()["to"])
-    except (ValueError, KeyError, TypeError):
-        raise BindingsWorkerUnavailable("answered without an address") from None
+        response = await _call("api/test-email", method="POST", json={"owner": owner})
+        if response.status_code in (404, 422):
+            raise EmailNotSent(_error_of(response), response.status_code)
+        if not response.is_success:
+            raise BindingsWorkerUnavailable(_error_of(response))
+        try:
+            address = str(response.json()["to"])
+        except (ValueError, KeyError, TypeError):
+            raise BindingsWorkerUnavailable("answered without an address") from None
+    except (EmailNotSent, BindingsWorkerUnavailable) as failure:
+        await _audit_test_email(owner, "failed", str(failure))
+        raise
+    await _audit_test_email(owner, "success", "")
+    return address
+
+
+async def _audit_test_email(owner: int, outcome: str, reason: str) -> None:
+    # The address stays out of the trail: the target is the user.
+    record = audit_record.build("email.test", "user", owner, outcome=outcome, reason=reason)
+    await audit_publish.send(record)
 
 
 async def list_upcoming_reminders(owner: int) -> list[dict[str, Any]]:

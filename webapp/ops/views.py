@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from audit import publish as audit_publish
+from audit import record as audit_record
 from common import dapr_names
 from common.dapr.metadata import outbound_ready
 from webapp.ops.services import all_services
@@ -26,6 +28,13 @@ APP_IDS = [
 POLL_SECONDS = 2
 
 
+async def _audit(request: HttpRequest, outcome: str, reason: str) -> None:
+    record = audit_record.build(
+        "ops.access", "page", request.path, outcome=outcome, reason=reason, request=request
+    )
+    await audit_publish.send(record)
+
+
 def staff_only(view: View) -> View:
     """Anonymous users go to sign-in; signed-in users who are not staff get 403."""
 
@@ -34,9 +43,11 @@ def staff_only(view: View) -> View:
         user = await request.auser()
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (user.is_active and user.is_staff):
-            return HttpResponse("The operator page is for staff only.", status=403)
         request.user = user
+        if not (user.is_active and user.is_staff):
+            await _audit(request, "denied", "not staff")
+            return HttpResponse("The operator page is for staff only.", status=403)
+        await _audit(request, "success", "")
         return await view(request, *args, **kwargs)
 
     return guarded

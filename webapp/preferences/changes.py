@@ -6,6 +6,8 @@ import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
+from audit import publish as audit_publish
+from audit import record as audit_record
 from common.dapr.errors import DaprError
 from webapp.bindings_worker_client import BindingsWorkerUnavailable, notify_preferences_changed
 from webapp.preferences.events import publish_preferences_changed
@@ -37,6 +39,7 @@ async def update_preferences(
     then has bindings-worker move pending reminders and the user's open tabs refresh.
     """
     await save_preferences(owner, after, etag)
+    await audit_publish.send(audit_record.build("preferences.changed", "preferences", owner))
     if after == before:
         return PreferencesSaved()
     tabs_told = await _succeeds(publish_preferences_changed(owner), DaprError, owner)
