@@ -262,6 +262,80 @@ def test_export_writes_json_lines_within_the_time_range(
     assert sealed["id"] not in before.stdout
 
 
+def make_staff(system: RunningSystem, username: str) -> None:
+    code = (
+        "from django.contrib.auth.models import User; "
+        f"User.objects.filter(username={username!r}).update(is_staff=True)"
+    )
+    system.manage("shell", "--no-imports", "-c", code)
+
+
+def test_preferences_test_email_and_operator_access_are_recorded(
+    system: RunningSystem, alice: WebappUser
+) -> None:
+    from tests.integration.test_preferences import etag_on, save
+
+    status, _ = save(alice, etag_on(alice.client.get("/settings/").text))
+    assert status == 200
+    changed = wait_for_record(
+        system,
+        lambda r: r["action"] == "preferences.changed" and r["actor"]["username"] == alice.username,
+    )
+    assert changed["outcome"] == "success"
+    alice.post("/settings/test-email", headers={"HX-Request": "true"})
+    wait_for_record(
+        system, lambda r: r["action"] == "email.test" and r["actor"]["username"] == alice.username
+    )
+    # Not staff: refused, and the refusal recorded.
+    assert alice.client.get("/ops/audit/").status_code == 403
+    wait_for_record(
+        system,
+        lambda r: (
+            r["action"] == "ops.access"
+            and r["outcome"] == "denied"
+            and r["actor"]["username"] == alice.username
+        ),
+    )
+
+
+def test_the_audit_page_lists_and_filters_records_for_staff(
+    system: RunningSystem, alice: WebappUser
+) -> None:
+    make_staff(system, alice.username)
+    task = alice.create("shown on the audit page")
+    sealed = wait_for_record(system, action_on("task.created", task["id"]))
+    page = alice.client.get(
+        "/ops/audit/", params={"user": alice.username, "action": "task.created"}
+    )
+    assert page.status_code == 200
+    assert f'id="audit-{sealed["seq"]}"' in page.text
+    other = alice.client.get("/ops/audit/", params={"user": alice.username, "outcome": "denied"})
+    assert f'id="audit-{sealed["seq"]}"' not in other.text
+    wait_for_record(
+        system,
+        lambda r: (
+            r["action"] == "ops.access"
+            and r["outcome"] == "success"
+            and r["actor"]["username"] == alice.username
+        ),
+    )
+
+
+def test_a_dead_letter_read_is_recorded_with_the_calling_app(system: RunningSystem) -> None:
+    webapp = system.service("webapp")
+    response = httpx.get(
+        f"{webapp.sidecar_url}/v1.0/invoke/sync-worker/method/ops/dead-letters",
+        headers={"User-Agent": "dead-letter-reader"},
+    )
+    assert response.status_code == 200
+    read = wait_for_record(
+        system,
+        lambda r: r["action"] == "dead_letters.read" and r["user_agent"] == "dead-letter-reader",
+    )
+    assert (read["actor"]["app_id"], read["app_id"]) == ("webapp", "sync-worker")
+
+
+# Last: it prunes what the tests before it sealed.
 def test_prune_keeps_the_chain_verifiable_and_is_recorded(
     system: RunningSystem, alice: WebappUser
 ) -> None:
