@@ -415,11 +415,11 @@ def test_migrations_run_as_a_hook_without_a_sidecar() -> None:
     assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "dapr-todo"
 
 
-def test_sidecars_may_read_only_the_release_secret() -> None:
+def test_sidecars_may_read_only_the_release_secret_and_the_audit_key() -> None:
     (role,) = of_kind(DEFAULT, "Role")
     (rule,) = role["rules"]
     assert rule["resources"] == ["secrets"]
-    assert rule["resourceNames"] == ["dapr-todo"]
+    assert rule["resourceNames"] == ["dapr-todo", "audit-signing-key"]
     assert rule["verbs"] == ["get"]
     (account,) = of_kind(DEFAULT, "ServiceAccount")
     for doc in deployments(DEFAULT).values():
