@@ -97,14 +97,25 @@ def _refused(sender: Any, request: HttpRequest, reason: str, **_: Any) -> None:
     )
 
 
+def _invocation_refused(sender: Any, app_id: str, path: str, detail: str, **_: Any) -> None:
+    emit(
+        "invoke.call",
+        "app_method",
+        f"{app_id}/{path}",
+        outcome="denied",
+        reason=f"403 from {app_id}: {detail}",
+    )
+
+
 def connect() -> None:
     post_save.connect(_signed_up, sender=get_user_model(), dispatch_uid="audit.sign_up")
     auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit.sign_in")
     auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit.sign_out")
     auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="audit.sign_in_failed")
-    from common.dapr import guards
+    from common.dapr import guards, invoke
 
     guards.request_refused.connect(_refused, dispatch_uid="audit.refused")
+    invoke.invocation_refused.connect(_invocation_refused, dispatch_uid="audit.invoke_refused")
     try:
         from axes.signals import user_locked_out  # type: ignore[import-not-found,unused-ignore]
     except ImportError:

@@ -12,8 +12,12 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from django.dispatch import Signal
 
 from common.dapr import client
+
+# kwargs `app_id`, `path`, `detail`: a call this app made was refused (audit/signals.py).
+invocation_refused = Signal()
 
 
 def invoke_path(app_id: str, method_path: str) -> str:
@@ -33,9 +37,10 @@ async def invoke(
 
     The deadline is `timeout` seconds, by default DAPR_CALL_TIMEOUT_SECONDS.
 
-    Raises DaprUnavailable when no answer came in time.
+    Raises DaprUnavailable when no answer came in time. A 403 (the callee's sidecar's
+    access policy, or the callee's own guard) sends `invocation_refused` for the audit trail.
     """
-    return await client.request(
+    response = await client.request(
         method,
         invoke_path(app_id, path),
         what=f"invoke {app_id} {path}",
@@ -43,3 +48,6 @@ async def invoke(
         params=params,
         timeout=timeout,
     )
+    if response.status_code == httpx.codes.FORBIDDEN:
+        invocation_refused.send(invoke, app_id=app_id, path=path, detail=response.text[:120])
+    return response
