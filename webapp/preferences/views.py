@@ -19,7 +19,7 @@ from webapp.bindings_worker_client import (
     send_test_email,
 )
 from webapp.preferences.changes import update_preferences
-from webapp.preferences.forms import PreferencesForm
+from webapp.preferences.forms import MalformedETag, PreferencesForm, sent_etag
 from webapp.preferences.store import Preferences, load_preferences
 from webapp.typed_request import HtmxHttpRequest, signed_in_id
 
@@ -60,12 +60,16 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
         form = PreferencesForm.for_preferences(current)
         return await _settings_page(request, current, {"form": form, "etag": etag or ""})
     form = PreferencesForm(request.POST)
-    if not form.is_valid():
-        context = {"form": form, "etag": request.POST.get("etag", "")}
-        return await _settings_page(request, current, context, status=422)
-    sent_etag = request.POST.get("etag") or None
     try:
-        saved = await update_preferences(user_id, current, form.preferences(), sent_etag)
+        read_etag = sent_etag(request.POST)
+    except MalformedETag as malformed:
+        context = {"form": form, "etag": etag or "", "conflict": str(malformed)}
+        return await _settings_page(request, current, context, status=400)
+    if not form.is_valid():
+        context = {"form": form, "etag": read_etag or ""}
+        return await _settings_page(request, current, context, status=422)
+    try:
+        saved = await update_preferences(user_id, current, form.preferences(), read_etag)
     except DaprConflict:
         context = {
             "form": PreferencesForm.for_preferences(current),
