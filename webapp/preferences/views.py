@@ -68,15 +68,19 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         context = {"form": form, "etag": read_etag or ""}
         return await _settings_page(request, current, context, status=422)
+    conflict_context = {
+        "form": PreferencesForm.for_preferences(current),
+        "etag": etag or "",
+        "conflict": CONFLICT,
+    }
+    if read_etag is None and etag is not None:
+        # A form without the etag over saved preferences is stale; the store (first-write,
+        # no ETag, key exists) fails it only after the resiliency retries, a 503.
+        return await _settings_page(request, current, conflict_context, status=409)
     try:
         saved = await update_preferences(user_id, current, form.preferences(), read_etag)
     except DaprConflict:
-        context = {
-            "form": PreferencesForm.for_preferences(current),
-            "etag": etag or "",
-            "conflict": CONFLICT,
-        }
-        return await _settings_page(request, current, context, status=409)
+        return await _settings_page(request, current, conflict_context, status=409)
     _, new_etag = await load_preferences(user_id)
     context = {"form": form, "etag": new_etag or "", "saved": True}
     if not saved.reminders_moved:
