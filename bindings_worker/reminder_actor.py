@@ -21,7 +21,7 @@ from dapr.actor import Actor, ActorInterface, Remindable, actormethod
 
 from bindings_worker import reminder_index, smtp, users
 from bindings_worker.emails import reminder_email
-from bindings_worker.preferences import reminder_preferences
+from bindings_worker.preferences import ReminderPreferences, reminder_preferences
 from bindings_worker.reminder_record import (
     ReminderRecord,
     Status,
@@ -115,7 +115,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         elif when > now + EARLY_TOLERANCE:
             await self._schedule(record, when)
         else:
-            await self._send(record, preferences.zone, now, name)
+            await self._send(record, preferences, now, name)
         await self._store(record)
 
     # --- planning -------------------------------------------------------------------
@@ -157,13 +157,19 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
 
     # --- sending --------------------------------------------------------------------
 
-    async def _send(self, record: ReminderRecord, zone: Any, now: datetime, name: str) -> None:
+    async def _send(
+        self, record: ReminderRecord, preferences: ReminderPreferences, now: datetime, name: str
+    ) -> None:
         assert record.due is not None
         to = await users.owner_email(record.owner)
         if not to:
             self._fail(record, "the task owner has no e-mail address")
             return
-        email = reminder_email(to, record.task_id, record.title, record.due, zone)
+        if not preferences.verified(to):
+            # Nobody may point the app's mail at someone else's inbox.
+            self._fail(record, "the task owner's e-mail address is not verified")
+            return
+        email = reminder_email(to, record.task_id, record.title, record.due, preferences.zone)
         await self._record_attempt(record, name, now)
         try:
             await smtp.send(email)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/task-events", events.task_events, name="task-events"),
     path("", include(actor_host.urlpatterns)),
     path("api/test-email", api.send_test_email, name="test-email"),
+    path("api/email-verification", api.send_email_verification, name="email-verification"),
     path("api/reminders", api.reminders, name="reminders"),
     path("api/preferences-changed", api.preferences_changed, name="preferences-changed"),
 ]

@@ -58,7 +58,17 @@ async def send_test_email(owner: int) -> str:
     Raises EmailNotSent (refused address, no address: a 4xx) or
     BindingsWorkerUnavailable (worker, sidecar or mail server down).
     """
-    response = await _call("api/test-email", method="POST", json={"owner": owner})
+    return await _send_email("api/test-email", {"owner": owner})
+
+
+async def send_email_verification(owner: int, link: str) -> str:
+    """Mails `owner`'s address the link that verifies it; returns the address. Raises as
+    send_test_email."""
+    return await _send_email("api/email-verification", {"owner": owner, "link": link})
+
+
+async def _send_email(path: str, body: dict[str, Any]) -> str:
+    response = await _call(path, method="POST", json=body)
     if response.status_code in (404, 422):
         raise EmailNotSent(_error_of(response), response.status_code)
     if not response.is_success:

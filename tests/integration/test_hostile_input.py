@@ -34,7 +34,7 @@ TRAVERSALS = [
     "/static/todo/../../../../config/settings/base.py",
 ]
 # Bounded so that the whole property test runs in about a minute on a busy machine.
-EXAMPLES = 15
+EXAMPLES = 30
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,

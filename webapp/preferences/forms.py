@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, cast
 
 from django import forms
@@ -54,9 +55,11 @@ class PreferencesForm(forms.Form):
     def for_preferences(cls, preferences: Preferences) -> PreferencesForm:
         return cls(initial={**preferences.__dict__})
 
-    def preferences(self) -> Preferences:
+    def preferences(self, current: Preferences) -> Preferences:
+        """`current` with this form's fields (the verified address is not one of them)."""
         data = self.cleaned_data
-        return Preferences(
+        return replace(
+            current,
             time_zone=data["time_zone"],
             reminder_lead_minutes=data["reminder_lead_minutes"],
             reminder_emails=data["reminder_emails"],
