@@ -21,13 +21,14 @@ class InvalidLink(ValueError):
     """A verification link that is tampered with, expired or not one of ours (400)."""
 
 
-def make_token(owner: int, email: str) -> str:
-    return signing.dumps({"owner": owner, "email": email}, salt=SALT)
+def make_token(owner: int, email: str, key: str | None = None) -> str:
+    """The signed token of the link; `key` is the secret key of another process (tests)."""
+    return signing.dumps({"owner": owner, "email": email}, key=key, salt=SALT)
 
 
-def verification_link(owner: int, email: str) -> str:
+def verification_link(owner: int, email: str, key: str | None = None) -> str:
     """The absolute link mailed to `email` (PUBLIC_BASE_URL, as every link in an e-mail)."""
-    path = reverse("verify-email", args=[make_token(owner, email)])
+    path = reverse("verify-email", args=[make_token(owner, email, key)])
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
