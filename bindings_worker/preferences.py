@@ -9,7 +9,7 @@ reminder still goes out, at worst without its lead time.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,8 @@ class ReminderPreferences:
     digest_at: time = time(8, 0)
     # The address the user proved theirs (webapp's signed link); mail goes only there.
     verified_email: str = ""
+    # True when webapp could not say (the defaults stand in): the address may be verified.
+    unknown: bool = False
 
     def verified(self, email: str) -> bool:
         return bool(email) and self.verified_email == email
@@ -94,4 +96,4 @@ async def reminder_preferences(owner: int) -> ReminderPreferences:
             "preferences unavailable; using the defaults",
             extra={"owner": owner, "reason": str(error)},
         )
-        return default_preferences()
+        return replace(default_preferences(), unknown=True)

@@ -166,6 +166,9 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
             self._fail(record, "the task owner has no e-mail address")
             return
         if not preferences.verified(to):
+            if preferences.unknown:  # webapp did not answer: ask again later
+                await self._retry(record, now, "the owner's preferences are unavailable")
+                return
             # Nobody may point the app's mail at someone else's inbox.
             self._fail(record, "the task owner's e-mail address is not verified")
             return
@@ -180,20 +183,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
             self._unconfirmed(record, str(error))
             return
         except smtp.MailNotSent as error:
-            record.attempts += 1
-            record.error = str(error)
-            retry = record.next_name()
-            await self._register(retry, now + retry_delay(record.attempts))
-            record.reminder_name = retry
-            record.status = "retrying"
-            logger.warning(
-                "reminder e-mail not sent; retrying",
-                extra={
-                    "task_id": record.task_id,
-                    "attempts": record.attempts,
-                    "reason": str(error),
-                },
-            )
+            await self._retry(record, now, str(error))
             return
         metrics.REMINDERS_SENT.inc()
         record.sent_for_due.append(record.due)
@@ -253,6 +243,19 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         logger.warning(
             "reminder e-mail unconfirmed; not sending it again",
             extra={"task_id": record.task_id, "reason": reason},
+        )
+
+    async def _retry(self, record: ReminderRecord, now: datetime, reason: str) -> None:
+        """Registers the next attempt with back-off (the mail server or webapp is down)."""
+        record.attempts += 1
+        record.error = reason
+        retry = record.next_name()
+        await self._register(retry, now + retry_delay(record.attempts))
+        record.reminder_name = retry
+        record.status = "retrying"
+        logger.warning(
+            "reminder e-mail not sent; retrying",
+            extra={"task_id": record.task_id, "attempts": record.attempts, "reason": reason},
         )
 
     def _fail(self, record: ReminderRecord, reason: str) -> None:
