@@ -31,6 +31,7 @@ Outcome = Literal[
     "empty",
     "failed",
     "unconfirmed",
+    "unverified",
 ]
 
 
@@ -57,6 +58,9 @@ async def send_digest(owner: int, email: str, now: datetime) -> Outcome:
     preferences = await reminder_preferences(owner)
     if not preferences.digest_on:
         return "off"
+    if not preferences.verified(email):
+        logger.info("digest skipped: address not verified", extra={"owner": owner})
+        return "unverified"
     day = local_day(now, preferences)
     if day is None:
         return "not yet"

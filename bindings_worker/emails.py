@@ -1,4 +1,5 @@
-"""The e-mails the bindings worker sends: reminder, daily digest, test message.
+"""The e-mails the bindings worker sends: reminder, daily digest, test message, the link
+that verifies an address.
 
 The smtp binding sends one text/html body (no plain-text alternative), so the HTML is
 kept simple enough to read as text too.
@@ -62,3 +63,13 @@ def digest_email(to: str, day: str, items: Sequence[DigestItem], zone: ZoneInfo)
 def test_email(to: str) -> Email:
     html = "<p>This is a test e-mail from Dapr Todo: reminders will reach you here.</p>\n"
     return Email(to=to, subject="Dapr Todo test e-mail", html=html)
+
+
+def verification_email(to: str, link: str) -> Email:
+    html = (
+        "<p>Someone (we hope you) asked Dapr Todo to send reminders and digests to this "
+        "address. Open this link to confirm it is yours:</p>\n"
+        f'<p><a href="{escape(link)}">{escape(link)}</a></p>\n'
+        "<p>If it was not you, ignore this e-mail: nothing will be sent here.</p>\n"
+    )
+    return Email(to=to, subject="Dapr Todo: confirm your e-mail address", html=html)

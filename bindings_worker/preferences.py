@@ -9,7 +9,7 @@ reminder still goes out, at worst without its lead time.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,13 @@ class ReminderPreferences:
     reminders_on: bool = True
     digest_on: bool = True
     digest_at: time = time(8, 0)
+    # The address the user proved theirs (webapp's signed link); mail goes only there.
+    verified_email: str = ""
+    # True when webapp could not say (the defaults stand in): the address may be verified.
+    unknown: bool = False
+
+    def verified(self, email: str) -> bool:
+        return bool(email) and self.verified_email == email
 
     @property
     def zone(self) -> ZoneInfo:
@@ -55,6 +62,7 @@ def parse_preferences(raw: Any) -> ReminderPreferences:
         lead, zone = raw["reminder_lead_minutes"], raw["time_zone"]
         reminders_on, digest_on = raw["reminder_emails"], raw["daily_digest"]
         digest_at = time.fromisoformat(raw["digest_time"])
+        verified_email = raw.get("verified_email", "")
     except (KeyError, TypeError, ValueError) as error:
         raise UnreadablePreferences(f"{type(error).__name__}: {error}") from None
     if not isinstance(lead, int) or isinstance(lead, bool) or lead < 0:
@@ -63,7 +71,9 @@ def parse_preferences(raw: Any) -> ReminderPreferences:
         raise UnreadablePreferences(f"unknown time zone {zone!r}")
     if not isinstance(reminders_on, bool) or not isinstance(digest_on, bool):
         raise UnreadablePreferences("reminder_emails and daily_digest must be booleans")
-    return ReminderPreferences(lead, zone, reminders_on, digest_on, digest_at)
+    if not isinstance(verified_email, str):
+        raise UnreadablePreferences("verified_email must be a string")
+    return ReminderPreferences(lead, zone, reminders_on, digest_on, digest_at, verified_email)
 
 
 async def reminder_preferences(owner: int) -> ReminderPreferences:
@@ -86,4 +96,4 @@ async def reminder_preferences(owner: int) -> ReminderPreferences:
             "preferences unavailable; using the defaults",
             extra={"owner": owner, "reason": str(error)},
         )
-        return default_preferences()
+        return replace(default_preferences(), unknown=True)

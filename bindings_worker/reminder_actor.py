@@ -21,7 +21,7 @@ from dapr.actor import Actor, ActorInterface, Remindable, actormethod
 
 from bindings_worker import reminder_index, smtp, users
 from bindings_worker.emails import reminder_email
-from bindings_worker.preferences import reminder_preferences
+from bindings_worker.preferences import ReminderPreferences, reminder_preferences
 from bindings_worker.reminder_record import (
     ReminderRecord,
     Status,
@@ -115,7 +115,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         elif when > now + EARLY_TOLERANCE:
             await self._schedule(record, when)
         else:
-            await self._send(record, preferences.zone, now, name)
+            await self._send(record, preferences, now, name)
         await self._store(record)
 
     # --- planning -------------------------------------------------------------------
@@ -157,13 +157,22 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
 
     # --- sending --------------------------------------------------------------------
 
-    async def _send(self, record: ReminderRecord, zone: Any, now: datetime, name: str) -> None:
+    async def _send(
+        self, record: ReminderRecord, preferences: ReminderPreferences, now: datetime, name: str
+    ) -> None:
         assert record.due is not None
         to = await users.owner_email(record.owner)
         if not to:
             self._fail(record, "the task owner has no e-mail address")
             return
-        email = reminder_email(to, record.task_id, record.title, record.due, zone)
+        if not preferences.verified(to):
+            if preferences.unknown:  # webapp did not answer: ask again later
+                await self._retry(record, now, "the owner's preferences are unavailable")
+                return
+            # Nobody may point the app's mail at someone else's inbox.
+            self._fail(record, "the task owner's e-mail address is not verified")
+            return
+        email = reminder_email(to, record.task_id, record.title, record.due, preferences.zone)
         await self._record_attempt(record, name, now)
         try:
             await smtp.send(email)
@@ -174,20 +183,7 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
             self._unconfirmed(record, str(error))
             return
         except smtp.MailNotSent as error:
-            record.attempts += 1
-            record.error = str(error)
-            retry = record.next_name()
-            await self._register(retry, now + retry_delay(record.attempts))
-            record.reminder_name = retry
-            record.status = "retrying"
-            logger.warning(
-                "reminder e-mail not sent; retrying",
-                extra={
-                    "task_id": record.task_id,
-                    "attempts": record.attempts,
-                    "reason": str(error),
-                },
-            )
+            await self._retry(record, now, str(error))
             return
         metrics.REMINDERS_SENT.inc()
         record.sent_for_due.append(record.due)
@@ -247,6 +243,19 @@ class TaskReminder(Actor, TaskReminderInterface, Remindable):
         logger.warning(
             "reminder e-mail unconfirmed; not sending it again",
             extra={"task_id": record.task_id, "reason": reason},
+        )
+
+    async def _retry(self, record: ReminderRecord, now: datetime, reason: str) -> None:
+        """Registers the next attempt with back-off (the mail server or webapp is down)."""
+        record.attempts += 1
+        record.error = reason
+        retry = record.next_name()
+        await self._register(retry, now + retry_delay(record.attempts))
+        record.reminder_name = retry
+        record.status = "retrying"
+        logger.warning(
+            "reminder e-mail not sent; retrying",
+            extra={"task_id": record.task_id, "attempts": record.attempts, "reason": reason},
         )
 
     def _fail(self, record: ReminderRecord, reason: str) -> None:

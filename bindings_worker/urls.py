@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/audit", audit_events.audit_records, name="audit-records"),
     path("", include(actor_host.urlpatterns)),
     path("api/test-email", api.send_test_email, name="test-email"),
+    path("api/email-verification", api.send_email_verification, name="email-verification"),
     path("api/reminders", api.reminders, name="reminders"),
     path("api/preferences-changed", api.preferences_changed, name="preferences-changed"),
 ]

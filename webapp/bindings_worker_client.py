@@ -60,26 +60,42 @@ async def send_test_email(owner: int) -> str:
     Raises EmailNotSent (refused address, no address: a 4xx) or
     BindingsWorkerUnavailable (worker, sidecar or mail server down).
     """
+    return await _audited_send("email.test", "api/test-email", {"owner": owner})
+
+
+async def send_email_verification(owner: int, link: str) -> str:
+    """Mails `owner`'s address the link that verifies it; returns the address. Raises as
+    send_test_email."""
+    body = {"owner": owner, "link": link}
+    return await _audited_send("email.verification", "api/email-verification", body)
+
+
+async def _audited_send(action: str, path: str, body: dict[str, Any]) -> str:
+    owner = body["owner"]
     try:
-        response = await _call("api/test-email", method="POST", json={"owner": owner})
-        if response.status_code in (404, 422):
-            raise EmailNotSent(_error_of(response), response.status_code)
-        if not response.is_success:
-            raise BindingsWorkerUnavailable(_error_of(response))
-        try:
-            address = str(response.json()["to"])
-        except (ValueError, KeyError, TypeError):
-            raise BindingsWorkerUnavailable("answered without an address") from None
+        address = await _send_email(path, body)
     except (EmailNotSent, BindingsWorkerUnavailable) as failure:
-        await _audit_test_email(owner, "failed", str(failure))
+        await _audit_email(action, owner, "failed", str(failure))
         raise
-    await _audit_test_email(owner, "success", "")
+    await _audit_email(action, owner, "success", "")
     return address
 
 
-async def _audit_test_email(owner: int, outcome: str, reason: str) -> None:
-    # The address stays out of the trail: the target is the user.
-    record = audit_record.build("email.test", "user", owner, outcome=outcome, reason=reason)
+async def _send_email(path: str, body: dict[str, Any]) -> str:
+    response = await _call(path, method="POST", json=body)
+    if response.status_code in (404, 422):
+        raise EmailNotSent(_error_of(response), response.status_code)
+    if not response.is_success:
+        raise BindingsWorkerUnavailable(_error_of(response))
+    try:
+        return str(response.json()["to"])
+    except (ValueError, KeyError, TypeError):
+        raise BindingsWorkerUnavailable("answered without an address") from None
+
+
+async def _audit_email(action: str, owner: int, outcome: str, reason: str) -> None:
+    # The address (and a verification link) stay out of the trail: the target is the user.
+    record = audit_record.build(action, "user", owner, outcome=outcome, reason=reason)
     await audit_publish.send(record)
 
 

@@ -17,3 +17,5 @@ urlpatterns = [
 ]
 
 handler400 = "webapp.errors.bad_request"
+handler404 = "webapp.errors.not_found"
+handler500 = "webapp.errors.server_error"

@@ -79,6 +79,8 @@ PUBLISH_BACKEND = env.optional("PUBLISH_BACKEND", "common.dapr.publish")
 # get until they choose one.
 PUBLIC_BASE_URL = env.optional("PUBLIC_BASE_URL", "http://127.0.0.1:8410")
 DIGEST_DEFAULT_TIME = env.optional("DIGEST_DEFAULT_TIME", "08:00")
+# How long the link that verifies a user's e-mail address stays valid (webapp).
+EMAIL_VERIFICATION_MAX_AGE_SECONDS = env.seconds("EMAIL_VERIFICATION_MAX_AGE_SECONDS", 2 * 86400)
 
 # --- computed part -------------------------------------------------------------------
 # The state stores /readyz reads (common/health.py): each service's own.

@@ -14,6 +14,7 @@ from devtools.supervise import Supervised
 from devtools.topology import Service, free_port
 from tests.conftest import RunningSystem
 from tests.integration.publishing import now, publish, task_event
+from tests.integration.verification import verify_address
 
 pytestmark = pytest.mark.integration
 
@@ -50,6 +51,7 @@ def test_two_replicas_send_one_digest(system: RunningSystem, second_replica: Ser
     name = f"d{uuid.uuid4().hex[:10]}"
     email = f"{name}@example.com"
     owner = system.create_user(name, email)
+    verify_address(system, owner, email)
     # Overdue: listed in the digest, no reminder e-mail of its own.
     event = task_event(owner, due=now() - timedelta(hours=1), title="Overdue report")
     publish(system.service("webapp"), event)

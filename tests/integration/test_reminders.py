@@ -34,6 +34,7 @@ from devtools.supervise import SYSTEM_RESTART
 from tests.conftest import RunningSystem
 from tests.integration.clients import session_user_id
 from tests.integration.publishing import changed, now, publish, task_event
+from tests.integration.verification import verify_address
 from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
@@ -42,7 +43,9 @@ pytestmark = pytest.mark.integration
 def new_user(system: RunningSystem, domain: str = "example.com") -> tuple[int, str]:
     name = f"u{uuid.uuid4().hex[:10]}"
     email = f"{name}@{domain}"
-    return system.create_user(name, email), email
+    owner = system.create_user(name, email)
+    verify_address(system, owner, email)
+    return owner, email
 
 
 def is_reminder(email: str, title: str) -> Any:
@@ -342,6 +345,7 @@ def test_longer_lead_time_moves_a_pending_reminder(
 ) -> None:
     owner = session_user_id(system.service("sync_worker"), webapp_user.session_key)
     email = f"{webapp_user.username}@example.com"
+    verify_address(system, owner, email)
     due = (now() + timedelta(minutes=5, seconds=15)).replace(microsecond=0)
     local_due = due.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M:%S")
     webapp_user.create("Lead time", due=local_due)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any, cast
 
 from django import forms
@@ -12,6 +14,27 @@ from webapp.preferences.store import Preferences
 LEAD_TIMES = [(0, "At the due time"), (5, "5 minutes before"), (15, "15 minutes before"),
               (30, "30 minutes before"), (60, "1 hour before"), (180, "3 hours before"),
               (1440, "1 day before")]  # fmt: skip
+
+# The state store's ETags are versions, decimal integers (state.redis); the sidecar refuses any
+# other with 400, which the page would otherwise show as a storage outage.
+ETAG = re.compile(r"[0-9]{1,18}")
+MALFORMED_ETAG = (
+    "The form's version (etag) is malformed, so nothing was saved; reload the page and try again."
+)
+
+
+class MalformedETag(ValueError):
+    """The hidden etag field is not one the store could have issued (answered with 400)."""
+
+
+def sent_etag(data: Any) -> str | None:
+    """The ETag the form was read with (None for preferences never saved); MalformedETag."""
+    raw = data.get("etag", "")
+    if not raw:
+        return None
+    if not isinstance(raw, str) or not ETAG.fullmatch(raw):
+        raise MalformedETag(MALFORMED_ETAG)
+    return raw
 
 
 class PreferencesForm(forms.Form):
@@ -32,9 +55,11 @@ class PreferencesForm(forms.Form):
     def for_preferences(cls, preferences: Preferences) -> PreferencesForm:
         return cls(initial={**preferences.__dict__})
 
-    def preferences(self) -> Preferences:
+    def preferences(self, current: Preferences) -> Preferences:
+        """`current` with this form's fields (the verified address is not one of them)."""
         data = self.cleaned_data
-        return Preferences(
+        return replace(
+            current,
             time_zone=data["time_zone"],
             reminder_lead_minutes=data["reminder_lead_minutes"],
             reminder_emails=data["reminder_emails"],

@@ -17,6 +17,12 @@ class Preferences:
     reminder_emails: bool = True
     daily_digest: bool = True
     digest_time: str = "08:00"
+    # The address the user proved theirs by the signed link (webapp/preferences/
+    # verification.py); reminders and digests go only to it, so a changed address is unverified.
+    verified_email: str = ""
+
+    def verified(self, email: str) -> bool:
+        return bool(email) and self.verified_email == email
 
     @classmethod
     def from_state(cls, value: dict[str, Any]) -> Preferences:
@@ -39,6 +45,12 @@ async def load_preferences(owner: int) -> tuple[Preferences, str | None]:
 async def save_preferences(owner: int, preferences: Preferences, etag: str | None) -> None:
     """First-write save; raises DaprConflict when another tab saved in between."""
     await backends.state().save_item(STATE_STORE, preferences_key(owner), asdict(preferences), etag)
+
+
+async def mark_verified(owner: int, email: str) -> None:
+    """Records `email` as `owner`'s verified address; raises DaprConflict on a lost race."""
+    current, etag = await load_preferences(owner)
+    await save_preferences(owner, replace(current, verified_email=email), etag)
 
 
 def valid_time_zone(name: str) -> str:

@@ -1,26 +1,30 @@
 """The settings page: preferences saved with the ETag they were read with, the user's
-upcoming reminders and a test e-mail (both asked of bindings-worker by invocation).
+upcoming reminders, a test e-mail and the link that verifies the user's address (asked of
+bindings-worker by invocation), and the page that link opens.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.dapr.errors import DaprConflict
 from webapp.bindings_worker_client import (
     BindingsWorkerUnavailable,
     EmailNotSent,
     list_upcoming_reminders,
+    send_email_verification,
     send_test_email,
 )
 from webapp.preferences.changes import update_preferences
-from webapp.preferences.forms import PreferencesForm
-from webapp.preferences.store import Preferences, load_preferences
+from webapp.preferences.forms import MalformedETag, PreferencesForm, sent_etag
+from webapp.preferences.store import Preferences, load_preferences, mark_verified
+from webapp.preferences.verification import InvalidLink, read_token, verification_link
 from webapp.typed_request import HtmxHttpRequest, signed_in_id
 
 CONFLICT = (
@@ -45,7 +49,13 @@ async def _settings_page(
         context = {**context, "reminders": reminders}
     except BindingsWorkerUnavailable:
         context = {**context, "reminders_error": REMINDERS_UNAVAILABLE}
-    context = {**context, "time_zone": preferences.time_zone}
+    email = getattr(request.user, "email", "")
+    context = {
+        **context,
+        "time_zone": preferences.time_zone,
+        "email": email,
+        "email_verified": preferences.verified(email),
+    }
     return render(request, "preferences/settings.html", context, status=status)
 
 
@@ -60,24 +70,32 @@ async def preferences_page(request: HttpRequest) -> HttpResponse:
         form = PreferencesForm.for_preferences(current)
         return await _settings_page(request, current, {"form": form, "etag": etag or ""})
     form = PreferencesForm(request.POST)
-    if not form.is_valid():
-        context = {"form": form, "etag": request.POST.get("etag", "")}
-        return await _settings_page(request, current, context, status=422)
-    sent_etag = request.POST.get("etag") or None
     try:
-        saved = await update_preferences(user_id, current, form.preferences(), sent_etag)
+        read_etag = sent_etag(request.POST)
+    except MalformedETag as malformed:
+        context = {"form": form, "etag": etag or "", "conflict": str(malformed)}
+        return await _settings_page(request, current, context, status=400)
+    if not form.is_valid():
+        context = {"form": form, "etag": read_etag or ""}
+        return await _settings_page(request, current, context, status=422)
+    conflict_context = {
+        "form": PreferencesForm.for_preferences(current),
+        "etag": etag or "",
+        "conflict": CONFLICT,
+    }
+    if read_etag is None and etag is not None:
+        # A form without the etag over saved preferences is stale; the store (first-write,
+        # no ETag, key exists) fails it only after the resiliency retries, a 503.
+        return await _settings_page(request, current, conflict_context, status=409)
+    try:
+        saved = await update_preferences(user_id, current, form.preferences(current), read_etag)
     except DaprConflict:
-        context = {
-            "form": PreferencesForm.for_preferences(current),
-            "etag": etag or "",
-            "conflict": CONFLICT,
-        }
-        return await _settings_page(request, current, context, status=409)
+        return await _settings_page(request, current, conflict_context, status=409)
     _, new_etag = await load_preferences(user_id)
     context = {"form": form, "etag": new_etag or "", "saved": True}
     if not saved.reminders_moved:
         context["notice"] = REMINDERS_NOT_MOVED
-    return await _settings_page(request, form.preferences(), context)
+    return await _settings_page(request, form.preferences(current), context)
 
 
 @require_POST
@@ -104,3 +122,62 @@ async def test_email(request: HtmxHttpRequest) -> HttpResponse:
         "test_email": result,
     }
     return await _settings_page(request, current, context, status=status)
+
+
+@require_POST
+@login_required
+async def send_verification(request: HtmxHttpRequest) -> HttpResponse:
+    """Mails the user's address the signed link that verifies it."""
+    user = await request.auser()
+    request.user = user
+    user_id = signed_in_id(user)
+    link = verification_link(user_id, getattr(user, "email", ""))
+    try:
+        to = await send_email_verification(user_id, link)
+        result, status = {"ok": True, "message": f"Sent a link to {to}; open it to verify."}, 200
+    except EmailNotSent as refused:
+        result, status = {"ok": False, "message": f"Not sent: {refused}"}, 422
+    except BindingsWorkerUnavailable:
+        result, status = {"ok": False, "message": EMAIL_UNAVAILABLE}, 503
+    if request.htmx:
+        return render(
+            request, "preferences/_verification.html", {"verification": result}, status=status
+        )
+    current, etag = await load_preferences(user_id)
+    context = {
+        "form": PreferencesForm.for_preferences(current),
+        "etag": etag or "",
+        "verification": result,
+    }
+    return await _settings_page(request, current, context, status=status)
+
+
+@require_GET
+async def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the mailed link opens: marks the address verified (no sign-in needed: the
+    signature is the proof), or says why not with a 400."""
+    request.user = await request.auser()
+    try:
+        owner, email = read_token(token)
+    except InvalidLink as invalid:
+        return _verified_page(request, str(invalid), ok=False, status=400)
+    user = await get_user_model().objects.filter(pk=owner, is_active=True).afirst()
+    if user is None or getattr(user, "email", "") != email:
+        message = (
+            "This link is for an address the account no longer has; "
+            "send a new one from the settings page."
+        )
+        return _verified_page(request, message, ok=False, status=400)
+    try:
+        await mark_verified(owner, email)
+    except DaprConflict:
+        message = "Your settings changed meanwhile; open the link again."
+        return _verified_page(request, message, ok=False, status=409)
+    return _verified_page(request, f"{email} is verified: reminders and digests go there.")
+
+
+def _verified_page(
+    request: HttpRequest, message: str, ok: bool = True, status: int = 200
+) -> HttpResponse:
+    context = {"message": message, "ok": ok}
+    return render(request, "preferences/email_verified.html", context, status=status)

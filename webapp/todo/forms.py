@@ -15,6 +15,18 @@ from common.task_events import NOTES_MAX_LENGTH, PRIORITIES, TITLE_MAX_LENGTH
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 
+# The JSON type of each field a task request reads (a form post's fields are all text, which
+# the form fields convert; they would also turn a number or a list into its text).
+JSON_FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "a string"),
+    "notes": ((str,), "a string"),
+    "due": ((str, type(None)), "a string or null"),
+    "priority": ((str,), "a string"),
+    "idempotency_key": ((str,), "a string"),
+    "direction": ((str,), "a string"),
+    "version": ((int, str), "an integer"),
+}
+
 
 class BadRequest(ValueError):
     """A request the server cannot act on; the message says why (answered with 400)."""
@@ -49,6 +61,30 @@ class TaskForm(forms.Form):
 
     def task_fields(self) -> dict[str, Any]:
         return {key: self.cleaned_data[key] for key in ("title", "notes", "due", "priority")}
+
+
+def check_json_types(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` (a JSON object) when each field it has is of its type; BadRequest naming the
+    first that is not. Fields no task request reads are ignored, as in a form post."""
+    for name, value in data.items():
+        if name not in JSON_FIELD_TYPES:
+            continue
+        types, described = JSON_FIELD_TYPES[name]
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise BadRequest(f"{name} must be {described}, not {json_type(value)}.")
+    return data
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of `value`'s type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    names: dict[type, str] = {str: "a string", list: "an array", dict: "an object"}
+    return names.get(type(value), "unknown")
 
 
 def idempotency_key(data: Any, headers: Any) -> str:

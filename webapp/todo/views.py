@@ -57,7 +57,7 @@ def request_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
             raise forms.BadRequest("The body is not valid JSON.") from None
         if not isinstance(data, dict):
             raise forms.BadRequest("The JSON body must be an object.")
-        return data
+        return forms.check_json_types(data)
     return request.POST
 
 

@@ -98,5 +98,5 @@ def test_webapp_unreachable_falls_back_to_defaults_with_a_warning(
     settings.DIGEST_DEFAULT_TIME = "08:00"
     answering(monkeypatch, answer)
     with caplog.at_level(logging.WARNING, logger="bindings_worker.preferences"):
-        assert async_to_sync(reminder_preferences)(3) == ReminderPreferences()
+        assert async_to_sync(reminder_preferences)(3) == ReminderPreferences(unknown=True)
     assert "using the defaults" in caplog.text

@@ -33,6 +33,8 @@ class World:
     sent: list[Email] = field(default_factory=list)
     index: dict[str, Any] = field(default_factory=dict)
     mail_failure: BaseException | None = None
+    verified_email: str = "ada@example.test"
+    preferences_unknown: bool = False
     # Awaited inside a send, before its outcome: what else happens while it is in flight.
     during_send: Callable[[], Awaitable[None]] | None = None
 
@@ -53,7 +55,11 @@ def world(monkeypatch: pytest.MonkeyPatch) -> World:
         del seen.registered[name]
 
     async def preferences(owner: int) -> ReminderPreferences:
-        return ReminderPreferences(lead_minutes=LEAD_MINUTES)
+        return ReminderPreferences(
+            lead_minutes=LEAD_MINUTES,
+            verified_email=seen.verified_email,
+            unknown=seen.preferences_unknown,
+        )
 
     async def put(owner: int, task_id: str, summary: Any) -> None:
         seen.index[task_id] = summary
@@ -144,6 +150,30 @@ def test_a_fired_reminder_sends_one_email_and_a_second_firing_none(world: World)
     assert email.to == "ada@example.test"
     assert "Call Ada" in email.subject
     assert async_to_sync(actor.status)()["status"] == "sent"
+
+
+@pytest.mark.parametrize("verified", ["", "someone-else@example.test"])
+def test_a_reminder_for_an_unverified_address_sends_nothing(world: World, verified: str) -> None:
+    world.verified_email = verified
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+    fire(actor, name)
+    assert world.sent == []
+    status = async_to_sync(actor.status)()
+    assert status["status"] == "failed"
+    assert "not verified" in status["error"]
+
+
+def test_preferences_unavailable_retries_instead_of_failing(world: World) -> None:
+    world.verified_email, world.preferences_unknown = "", True
+    actor = actor_for("t-1")
+    apply(actor, id="t-1", due=due_in(LEAD_MINUTES))
+    [name] = world.registered
+    fire(actor, name)
+    assert world.sent == []
+    status = async_to_sync(actor.status)()
+    assert (status["status"], status["attempts"]) == ("retrying", 1)
 
 
 def test_mail_server_down_retries_with_back_off(world: World) -> None:

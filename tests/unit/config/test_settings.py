@@ -84,3 +84,13 @@ def test_a_full_bulk_delivery_of_the_largest_events_fits_the_body_limit(service:
     }
     body = json.dumps(bulk_delivery(*[cloudevent] * 100)).encode()
     assert len(body) <= upload_limit(service)
+
+
+def test_run_command_serves_with_debug_off() -> None:
+    code = "import config.settings.local as s; print(s.DEBUG)"
+    assert service_python(code, "webapp").strip() == "False"
+
+
+def test_a_developer_turns_debug_on_by_hand() -> None:
+    code = "import config.settings.local as s; print(s.DEBUG)"
+    assert service_python(code, "webapp", DJANGO_DEBUG="1").strip() == "True"

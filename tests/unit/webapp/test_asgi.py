@@ -38,3 +38,18 @@ def test_static_asset_is_served(path: str) -> None:
     status, body = async_to_sync(get)(path)
     assert status == 200
     assert body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../config/settings/base.py",
+        "/static/todo/../../../../config/settings/base.py",
+        "/static/../../../../etc/passwd",
+        "/static/no-such-file.js",
+    ],
+)
+def test_path_outside_the_static_folders_is_not_found(path: str) -> None:
+    status, body = async_to_sync(get)(path)
+    assert status == 404
+    assert b"SECRET_KEY" not in body
