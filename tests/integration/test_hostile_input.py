@@ -274,6 +274,7 @@ SIDECAR_ROUTES = [
     ("webapp", SYNC_WORKER_APP_ID, "POST", "/internal/session-user", ["session_key"]),
     ("webapp", BINDINGS_WORKER_APP_ID, "GET", "/internal/preferences", ["owner"]),
     ("bindings_worker", WEBAPP_APP_ID, "POST", "/api/test-email", ["owner"]),
+    ("bindings_worker", WEBAPP_APP_ID, "POST", "/api/email-verification", ["owner", "link"]),
     ("bindings_worker", WEBAPP_APP_ID, "GET", "/api/reminders", ["owner"]),
     ("bindings_worker", WEBAPP_APP_ID, "POST", "/api/preferences-changed", ["owner"]),
     ("bindings_worker", "", "POST", "/events/task-events", ["entries", "metadata"]),
@@ -287,7 +288,7 @@ SIDECAR_ROUTES = [
 @PROPERTY
 @given(
     route=st.sampled_from(SIDECAR_ROUTES),
-    body=json_bodies(["session_key", "owner", "entries", "id", "type", "data", "source"]),
+    body=json_bodies(["session_key", "owner", "link", "entries", "id", "type", "data", "source"]),
     query=st.text(max_size=12),
 )
 def test_property_sidecar_routes_never_fail(
@@ -303,3 +304,28 @@ def test_property_sidecar_routes_never_fail(
         response = httpx.post(url, content=body, headers=headers, timeout=30)
     assert_handled(response)
     assert failures_in_logs(system, marks) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"version": "abc"}, "version"),
+        ({"version": "-1"}, "version"),
+        ({"version": ""}, "version"),
+        ({"version": "1", "idempotency_key": "no spaces allowed"}, "idempotency_key"),
+        ({"version": "1", "direction": "sideways"}, "direction"),
+    ],
+)
+def test_malformed_hidden_fields_on_task_forms_are_400(
+    webapp_user: WebappUser, fields: dict[str, str], named: str, clean_logs: None
+) -> None:
+    task = webapp_user.create("hidden fields")
+    action = "move" if "direction" in fields else "complete"
+    response = webapp_user.post(f"/tasks/{task['id']}/{action}", fields)
+    assert response.status_code == 400
+    assert named in response.json()["error"]
+
+
+def test_unknown_task_id_is_404(webapp_user: WebappUser, clean_logs: None) -> None:
+    response = webapp_user.post("/tasks/%00%ff../complete", {"version": "1"})
+    assert response.status_code == 404
