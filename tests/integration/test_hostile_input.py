@@ -34,7 +34,7 @@ TRAVERSALS = [
     "/static/todo/../../../../config/settings/base.py",
 ]
 # Bounded so that the whole property test runs in about a minute on a busy machine.
-EXAMPLES = 30
+EXAMPLES = 50
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -91,11 +91,16 @@ def assert_handled(response: httpx.Response) -> None:
     assert "Traceback" not in response.text, response.text[:300]
 
 
+# The one ERROR a hostile body may cause by design: a poison event posted to the dead-letter
+# route is logged at ERROR so that operators see it (sync_worker/dead_letters.py).
+DEAD_LETTER_LOG = '"message": "dead-lettered task event"'
+
+
 def failures_in_logs(system: RunningSystem, marks: dict[str, int]) -> list[str]:
     found = []
     for package, mark in marks.items():
         for line in system.app_process(package).lines[mark:]:
-            if '"level": "ERROR"' in line or "Traceback" in line:
+            if "Traceback" in line or ('"level": "ERROR"' in line and DEAD_LETTER_LOG not in line):
                 found.append(f"{package}: {line[:300]}")
     return found
 
