@@ -23,6 +23,7 @@ from devtools.mailsink import read_index, wait_for_messages
 from devtools.supervise import Supervised
 from tests.conftest import RunningSystem
 from tests.integration.publishing import now, publish, task_event
+from tests.integration.test_audit import wait_for_record
 from tests.integration.verification import link_path, verify_address
 from tests.integration.webapp_http import WebappUser
 
@@ -116,6 +117,15 @@ def test_the_mailed_link_verifies_the_address(
     assert opened.status_code == 200
     assert f"{email} is verified" in opened.text
     assert f"{email} is verified" in settings_page(webapp_user)
+    owner = str(user_id(system, webapp_user.username))
+    wait_for_record(
+        system,
+        lambda r: (
+            r["action"] == "email.verified"
+            and r["target"]["id"] == owner
+            and r["outcome"] == "success"
+        ),
+    )
 
 
 def tampered(path: str) -> str:
@@ -143,6 +153,14 @@ def test_tampered_or_expired_link_is_400_and_verifies_nothing(
         assert reason in response.text
         assert "Traceback" not in response.text
     assert UNVERIFIED in settings_page(webapp_user)
+    wait_for_record(
+        system,
+        lambda r: (
+            r["action"] == "email.verified"
+            and r["outcome"] == "failed"
+            and "expired" in r["reason"]
+        ),
+    )
 
 
 def test_changing_the_address_unverifies_it(system: RunningSystem, webapp_user: WebappUser) -> None:

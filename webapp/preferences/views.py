@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import publish as audit_publish
+from audit import record as audit_record
 from common.dapr.errors import DaprConflict
 from webapp.bindings_worker_client import (
     BindingsWorkerUnavailable,
@@ -160,6 +162,7 @@ async def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
         owner, email = read_token(token)
     except InvalidLink as invalid:
+        await _audit_verification(None, "failed", str(invalid))
         return _verified_page(request, str(invalid), ok=False, status=400)
     user = await get_user_model().objects.filter(pk=owner, is_active=True).afirst()
     if user is None or getattr(user, "email", "") != email:
@@ -167,13 +170,21 @@ async def verify_email(request: HttpRequest, token: str) -> HttpResponse:
             "This link is for an address the account no longer has; "
             "send a new one from the settings page."
         )
+        await _audit_verification(owner, "failed", "address changed since the link was sent")
         return _verified_page(request, message, ok=False, status=400)
     try:
         await mark_verified(owner, email)
     except DaprConflict:
         message = "Your settings changed meanwhile; open the link again."
         return _verified_page(request, message, ok=False, status=409)
+    await _audit_verification(owner, "success", "")
     return _verified_page(request, f"{email} is verified: reminders and digests go there.")
+
+
+async def _audit_verification(owner: int | None, outcome: str, reason: str) -> None:
+    # The address and the token stay out of the trail: the target is the user.
+    record = audit_record.build("email.verified", "user", owner, outcome=outcome, reason=reason)
+    await audit_publish.send(record)
 
 
 def _verified_page(
