@@ -116,8 +116,10 @@ def connect() -> None:
 
     guards.request_refused.connect(_refused, dispatch_uid="audit.refused")
     invoke.invocation_refused.connect(_invocation_refused, dispatch_uid="audit.invoke_refused")
-    try:
-        from axes.signals import user_locked_out  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return  # django-axes arrives with the login protections
+    from django.apps import apps
+
+    if not apps.is_installed("axes"):
+        return  # only webapp signs users in (and installs django-axes)
+    from axes.signals import user_locked_out  # type: ignore[import-not-found,unused-ignore]
+
     user_locked_out.connect(_locked_out, dispatch_uid="audit.lock_out")

@@ -42,12 +42,14 @@ class RunningSystem:
         return self.topology.mail_dir
 
     def manage(self, *args: str) -> str:
-        """Runs manage.py against the apps' database; returns its output."""
+        """Runs manage.py against the apps' database, beside webapp's sidecar (as an operator
+        does: what it records goes to the audit trail); returns its output."""
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": TEST_SETTINGS,
             **commands.browser_facing_env(self.topology),
             **self.app_env,
+            "DAPR_HTTP_PORT": str(self.service("webapp").dapr_http_port),
         }
         done = subprocess.run(
             [sys.executable, "manage.py", *args],
