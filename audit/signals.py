@@ -120,6 +120,6 @@ def connect() -> None:
 
     if not apps.is_installed("axes"):
         return  # only webapp signs users in (and installs django-axes)
-    from axes.signals import user_locked_out  # type: ignore[import-not-found,unused-ignore]
+    from axes.signals import user_locked_out  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     user_locked_out.connect(_locked_out, dispatch_uid="audit.lock_out")

@@ -175,6 +175,41 @@ def test_sign_up_sign_in_failure_and_sign_out_are_recorded(system: RunningSystem
         user.close()
 
 
+def test_a_password_change_is_recorded_without_the_passwords(system: RunningSystem) -> None:
+    user = WebappUser(system.service("webapp").app_url)
+    old, new = "correct-horse-battery-42", "staple-orbit-lantern-77"
+    try:
+        user.client.get("/accounts/password/")
+        wrong = user.post(
+            "/accounts/password/",
+            {"old_password": "not-it-at-all-1", "new_password1": new, "new_password2": new},
+        )
+        assert wrong.status_code == 422
+        user.client.get("/accounts/password/")
+        changed = user.post(
+            "/accounts/password/",
+            {"old_password": old, "new_password1": new, "new_password2": new},
+        )
+        assert changed.status_code in (200, 302), changed.text
+        assert user.client.get("/").status_code == 200  # still signed in
+        records = [
+            wait_for_record(
+                system,
+                lambda r, outcome=outcome: (
+                    r["action"] == "auth.password_change"
+                    and r["outcome"] == outcome
+                    and r["actor"]["username"] == user.username
+                ),
+            )
+            for outcome in ("failed", "success")
+        ]
+        assert records[0]["reason"] == "old_password"
+        for password in (old, new, "not-it-at-all-1"):
+            assert password not in json.dumps(records)
+    finally:
+        user.close()
+
+
 def test_a_refused_sidecar_only_call_leaves_a_denied_record(system: RunningSystem) -> None:
     sync_worker = system.service("sync_worker")
     response = httpx.get(
