@@ -5,6 +5,7 @@ bindings-worker by invocation), and the page that link opens.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -107,23 +108,8 @@ async def test_email(request: HtmxHttpRequest) -> HttpResponse:
     user = await request.auser()
     request.user = user
     user_id = signed_in_id(user)
-    try:
-        result, status = {"ok": True, "message": f"Sent to {await send_test_email(user_id)}."}, 200
-    except EmailNotSent as refused:
-        result, status = {"ok": False, "message": f"Not sent: {refused}"}, 422
-    except BindingsWorkerUnavailable:
-        result, status = {"ok": False, "message": EMAIL_UNAVAILABLE}, 503
-    if request.htmx:
-        return render(
-            request, "preferences/_test_email.html", {"test_email": result}, status=status
-        )
-    current, etag = await load_preferences(user_id)
-    context = {
-        "form": PreferencesForm.for_preferences(current),
-        "etag": etag or "",
-        "test_email": result,
-    }
-    return await _settings_page(request, current, context, status=status)
+    result, status = await _mailed(send_test_email(user_id), "Sent to {to}.")
+    return await _mail_answer(request, user_id, "test_email", result, status)
 
 
 @require_POST
@@ -134,22 +120,32 @@ async def send_verification(request: HtmxHttpRequest) -> HttpResponse:
     request.user = user
     user_id = signed_in_id(user)
     link = verification_link(user_id, getattr(user, "email", ""))
+    sending = send_email_verification(user_id, link)
+    result, status = await _mailed(sending, "Sent a link to {to}; open it to verify.")
+    return await _mail_answer(request, user_id, "verification", result, status)
+
+
+async def _mailed(sending: Awaitable[str], sent: str) -> tuple[dict[str, Any], int]:
+    """What the page says of an e-mail asked of bindings-worker, and its status."""
     try:
-        to = await send_email_verification(user_id, link)
-        result, status = {"ok": True, "message": f"Sent a link to {to}; open it to verify."}, 200
+        return {"ok": True, "message": sent.format(to=await sending)}, 200
     except EmailNotSent as refused:
-        result, status = {"ok": False, "message": f"Not sent: {refused}"}, 422
+        return {"ok": False, "message": f"Not sent: {refused}"}, 422
     except BindingsWorkerUnavailable:
-        result, status = {"ok": False, "message": EMAIL_UNAVAILABLE}, 503
+        return {"ok": False, "message": EMAIL_UNAVAILABLE}, 503
+
+
+async def _mail_answer(
+    request: HtmxHttpRequest, user_id: int, name: str, result: dict[str, Any], status: int
+) -> HttpResponse:
+    """The fragment `preferences/_<name>.html` for htmx, else the whole settings page."""
     if request.htmx:
-        return render(
-            request, "preferences/_verification.html", {"verification": result}, status=status
-        )
+        return render(request, f"preferences/_{name}.html", {name: result}, status=status)
     current, etag = await load_preferences(user_id)
     context = {
         "form": PreferencesForm.for_preferences(current),
         "etag": etag or "",
-        "verification": result,
+        name: result,
     }
     return await _settings_page(request, current, context, status=status)
 
