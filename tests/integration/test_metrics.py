@@ -24,6 +24,7 @@ from devtools.topology import Service
 from tests.conftest import RunningSystem
 from tests.integration.clients import publish_task_event, receive, send_hello
 from tests.integration.publishing import now, publish, task_event
+from tests.integration.verification import verify_address
 from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
@@ -75,9 +76,12 @@ def bindings_worker(system: RunningSystem) -> Service:
 
 
 def new_owner(system: RunningSystem, domain: str = "example.com") -> tuple[int, str]:
+    """A new user whose address is verified, so reminders are mailed to it."""
     name = f"m{uuid.uuid4().hex[:10]}"
     email = f"{name}@{domain}"
-    return system.create_user(name, email), email
+    owner = system.create_user(name, email)
+    verify_address(system, owner, email)
+    return owner, email
 
 
 def test_every_named_series_has_a_test_here() -> None:

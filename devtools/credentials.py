@@ -1,0 +1,39 @@
+"""Per-system secrets (API tokens, the Redis password): random, made once, owner-only.
+
+Each lives in `<state_dir>/credentials/<name>` (directory 0700, file 0600), so a restarted
+process of the same system gets the same value and no other user of the machine can read
+it. Nothing here is ever committed: state dirs are under .runtime/ or a test's tmp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from devtools.topology import Topology
+
+
+def credentials_dir(topology: Topology) -> Path:
+    path = topology.state_dir / "credentials"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def kept_secret(topology: Topology, name: str) -> str:
+    """This system's secret `name`, generated on first use (url-safe, 256 bits)."""
+    path = credentials_dir(topology) / name
+    if not path.exists():
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(32))
+        # Several processes may start at once: the first complete file wins.
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
