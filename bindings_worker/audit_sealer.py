@@ -18,6 +18,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from django.conf import settings
+
 from audit import checkpoint, trail
 from common.dapr import lock, secrets
 from common.dapr.lock import LockUnavailable
@@ -36,7 +38,7 @@ async def signing_key() -> bytes:
     """The private key, read once through the secrets API (secret store `auditkeys`)."""
     global _signing_key
     if _signing_key is None:
-        values = await secrets.get_secret(AUDIT_KEYS, AUDIT_SIGNING_SECRET)
+        values = await secrets.get_secret(AUDIT_KEYS, settings.AUDIT_SIGNING_KEY_NAME)
         _signing_key = values[AUDIT_SIGNING_SECRET].encode()
     return _signing_key
 

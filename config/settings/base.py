@@ -32,6 +32,10 @@ DAPR_APP_ID = env.optional("APP_ID", SERVICES[SERVICE])
 # The audit trail: the public key its checkpoints verify with, and how long records stay.
 AUDIT_VERIFY_KEY_FILE = env.optional("AUDIT_VERIFY_KEY_FILE", "")
 AUDIT_RETENTION_DAYS = env.integer("AUDIT_RETENTION_DAYS", 365)
+# The secret (in the `auditkeys` store) whose key `audit-signing-key` holds the Ed25519
+# signing key: in Kubernetes, the name of the cluster Secret (the chart's
+# audit.signingKeySecret), so an operator can rotate by pointing at a new Secret.
+AUDIT_SIGNING_KEY_NAME = env.optional("AUDIT_SIGNING_KEY_NAME", "audit-signing-key")
 SECRET_KEY = env.required("DJANGO_SECRET_KEY")
 DEBUG = env.flag("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.listing("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])

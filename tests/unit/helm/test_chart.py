@@ -424,3 +424,15 @@ def test_sidecars_may_read_only_the_release_secret_and_the_audit_key() -> None:
     (account,) = of_kind(DEFAULT, "ServiceAccount")
     for doc in deployments(DEFAULT).values():
         assert doc["spec"]["template"]["spec"]["serviceAccountName"] == account["metadata"]["name"]
+
+
+def test_the_audit_signing_key_secret_is_one_value_end_to_end() -> None:
+    """Renaming the Secret (a key rotation) moves the sealer, the secret scope and RBAC."""
+    sets = ("audit.signingKeySecret=audit-key-2027",)
+    (config,) = of_kind(sets, "Configuration")
+    (scope,) = [s for s in config["spec"]["secrets"]["scopes"] if s["storeName"] == "auditkeys"]
+    assert scope["allowedSecrets"] == ["audit-key-2027"]
+    sealer = env_of(app_container(deployments(sets)["bindings-worker"]))
+    assert sealer["AUDIT_SIGNING_KEY_NAME"]["value"] == "audit-key-2027"
+    (role,) = of_kind(sets, "Role")
+    assert "audit-key-2027" in role["rules"][0]["resourceNames"]
