@@ -16,6 +16,7 @@ COPY . .
 # the project root from their own path); the files stay root-owned and read-only to the app.
 RUN pip install -e . \
     && DJANGO_SECRET_KEY=collectstatic-only DAPR_TODO_SERVICE=webapp \
+       DAPR_API_TOKEN=collectstatic-only APP_API_TOKEN=collectstatic-only \
        DJANGO_SETTINGS_MODULE=config.settings.production \
        python manage.py collectstatic --noinput -v 0
 

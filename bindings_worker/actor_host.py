@@ -139,6 +139,7 @@ async def _fire(what: str, fired: Awaitable[None]) -> HttpResponse:
 
 
 @require_GET
+@from_sidecar
 async def dapr_config(request: HttpRequest) -> HttpResponse:
     body = DefaultJSONSerializer().serialize(runtime_config())
     return HttpResponse(body, content_type="application/json")

@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devtools import audit_keys
+from devtools.credentials import kept_secret
 from devtools.dapr_config import sidecar_config
 from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, Service, Topology
 
 LOOPBACK = "127.0.0.1"
+# Names of the per-system secrets (devtools/credentials.py) that hold the two API tokens.
+DAPR_API_TOKEN_NAME = "dapr-api-token"  # noqa: S105 (a file name, not a secret)
+APP_API_TOKEN_NAME = "app-api-token"  # noqa: S105 (a file name, not a secret)
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ def sidecar(
             "TODO_SECRETS_FILE": str(secrets_file or system_secrets_file(topology)),
             # components/auditkeys.yaml: the audit signing key (scoped to bindings-worker).
             "AUDIT_KEYS_FILE": str(audit_keys.ensure(topology)),
+            **api_token_env(topology),
         },
     )  # fmt: skip
 
@@ -167,9 +172,21 @@ def app(topology: Topology, service: Service, settings_module: str) -> Command:
             "DAPR_GRPC_PORT": str(service.dapr_grpc_port),
             "PYTHONUNBUFFERED": "1",
             "AUDIT_VERIFY_KEY_FILE": str(audit_keys.verify_key_file(topology)),
+            **api_token_env(topology),
             **browser_facing_env(topology),
         },
     )  # fmt: skip
+
+
+def api_token_env(topology: Topology) -> dict[str, str]:
+    """This system's two API tokens, given to every sidecar and every app alike: daprd
+    refuses API calls without DAPR_API_TOKEN and sends APP_API_TOKEN on each call into its
+    app; the app sends the first (common/dapr/client.py) and checks the second
+    (common/dapr/guards.py)."""
+    return {
+        "DAPR_API_TOKEN": kept_secret(topology, DAPR_API_TOKEN_NAME),
+        "APP_API_TOKEN": kept_secret(topology, APP_API_TOKEN_NAME),
+    }
 
 
 def browser_facing_env(topology: Topology) -> dict[str, str]:

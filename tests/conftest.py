@@ -41,6 +41,16 @@ class RunningSystem:
     def mail_dir(self) -> Path:
         return self.topology.mail_dir
 
+    @property
+    def dapr_api_token(self) -> str:
+        """What every sidecar of this system requires of its callers (dapr-api-token)."""
+        return commands.api_token_env(self.topology)["DAPR_API_TOKEN"]
+
+    @property
+    def app_api_token(self) -> str:
+        """What the sidecars send the apps, and the apps' sidecar-only routes require."""
+        return commands.api_token_env(self.topology)["APP_API_TOKEN"]
+
     def manage(self, *args: str) -> str:
         """Runs manage.py against the apps' database, beside webapp's sidecar (as an operator
         does: what it records goes to the audit trail); returns its output."""
@@ -49,6 +59,7 @@ class RunningSystem:
             "DJANGO_SETTINGS_MODULE": TEST_SETTINGS,
             **commands.browser_facing_env(self.topology),
             **self.app_env,
+            **commands.api_token_env(self.topology),
             "DAPR_HTTP_PORT": str(self.service("webapp").dapr_http_port),
         }
         done = subprocess.run(

@@ -2,7 +2,10 @@
 service invocation).
 
 The sidecar sends no CSRF token, and the SDK does not check `dapr-api-token` on calls
-into the app: when APP_API_TOKEN is set, `from_sidecar` does. `from_app` adds the one check
+into the app: when APP_API_TOKEN is set, `from_sidecar` does (daprd sends it on every call
+into the app but its app health probe, so /healthz stays unguarded). Every view it guards
+is marked `sidecar_only`, so a test can walk the URLconfs and find any sidecar-facing
+route left without it (tests/unit/test_sidecar_routes.py). `from_app` adds the one check
 of who called through service invocation: the receiving sidecar names the caller in
 `dapr-caller-app-id` (authenticated with mTLS and access policies; without them the app
 token is what keeps others out).
@@ -46,7 +49,14 @@ def from_sidecar(view: AsyncView) -> AsyncView:
                 return JsonResponse({"error": f"missing or wrong {TOKEN_HEADER}"}, status=401)
         return await view(request, *args, **kwargs)
 
-    return csrf_exempt(guarded)
+    exempt = csrf_exempt(guarded)
+    exempt.sidecar_only = True  # type: ignore[attr-defined]
+    return exempt
+
+
+def is_sidecar_only(view: object) -> bool:
+    """Whether `view` (or the view it wraps) is guarded by `from_sidecar`."""
+    return getattr(view, "sidecar_only", False) is True
 
 
 def from_app(app_id: str) -> Callable[[AsyncView], AsyncView]:

@@ -44,6 +44,7 @@ def manage_audit(system: RunningSystem, *args: str) -> subprocess.CompletedProce
         "DJANGO_SETTINGS_MODULE": TEST_SETTINGS,
         **commands.browser_facing_env(system.topology),
         **system.app_env,
+        **commands.api_token_env(system.topology),
         "DAPR_HTTP_PORT": str(webapp.dapr_http_port),
         "AUDIT_VERIFY_KEY_FILE": str(audit_keys.verify_key_file(system.topology)),
     }
@@ -214,7 +215,11 @@ def test_a_refused_sidecar_only_call_leaves_a_denied_record(system: RunningSyste
     sync_worker = system.service("sync_worker")
     response = httpx.get(
         f"{sync_worker.app_url}/ops/dead-letters",
-        headers={"dapr-caller-app-id": "intruder", "User-Agent": "refused-test"},
+        headers={
+            "dapr-api-token": system.app_api_token,
+            "dapr-caller-app-id": "intruder",
+            "User-Agent": "refused-test",
+        },
     )
     assert response.status_code == 403
     denied = wait_for_record(
@@ -360,7 +365,7 @@ def test_a_dead_letter_read_is_recorded_with_the_calling_app(system: RunningSyst
     webapp = system.service("webapp")
     response = httpx.get(
         f"{webapp.sidecar_url}/v1.0/invoke/sync-worker/method/ops/dead-letters",
-        headers={"User-Agent": "dead-letter-reader"},
+        headers={"User-Agent": "dead-letter-reader", "dapr-api-token": system.dapr_api_token},
     )
     assert response.status_code == 200
     read = wait_for_record(

@@ -41,10 +41,14 @@ def test_daprd_prints_the_pinned_version() -> None:
     assert result.stdout.strip() == pinned_version()
 
 
+def token(system: RunningSystem) -> dict[str, str]:
+    return {"dapr-api-token": system.dapr_api_token}
+
+
 @pytest.mark.parametrize("package", PACKAGES)
 def test_metadata_lists_every_component_of_the_app(system: RunningSystem, package: str) -> None:
     service = system.service(package)
-    metadata = httpx.get(f"{service.sidecar_url}/v1.0/metadata").json()
+    metadata = httpx.get(f"{service.sidecar_url}/v1.0/metadata", headers=token(system)).json()
     assert metadata["id"] == service.app_id
     assert metadata["runtimeVersion"] == pinned_version()
     loaded = {(c["name"], c["type"]) for c in metadata["components"]}
@@ -52,7 +56,8 @@ def test_metadata_lists_every_component_of_the_app(system: RunningSystem, packag
 
 
 def test_sync_worker_sidecar_has_the_declarative_subscriptions(system: RunningSystem) -> None:
-    metadata = httpx.get(f"{system.service('sync_worker').sidecar_url}/v1.0/metadata").json()
+    url = f"{system.service('sync_worker').sidecar_url}/v1.0/metadata"
+    metadata = httpx.get(url, headers=token(system)).json()
     routes = {(s["topic"], s["rules"][0]["path"]) for s in metadata["subscriptions"]}
     assert routes == {
         ("task-events", "/events/task-events"),

@@ -54,6 +54,21 @@ app.kubernetes.io/component: {{ .svc.appId }}
       key: {{ index . 2 }}
 {{- end -}}
 
+{{- /* The two API tokens (app → sidecar, sidecar → app) from the Secrets the sidecar
+     annotations name; config.settings.production refuses to start without them. */ -}}
+{{- define "dapr-todo.apiTokenEnv" -}}
+{{- with .Values.dapr.apiTokenSecret }}
+- name: DAPR_API_TOKEN
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: token}
+{{- end }}
+{{- with .Values.dapr.appTokenSecret }}
+- name: APP_API_TOKEN
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: token}
+{{- end }}
+{{- end -}}
+
 {{- /* The apps' Dapr Redis metadata (host, TLS, password from the secret store). */ -}}
 {{- define "dapr-todo.redisMetadata" -}}
 - name: redisHost

@@ -27,3 +27,12 @@ def test_actor_calls_need_the_app_token_when_set(settings: object) -> None:
     settings.APP_API_TOKEN = "s3cret"  # type: ignore[attr-defined]
     response = Client().put(f"/actors/{dapr_names.REMINDER_ACTOR_TYPE}/t-1/method/status")
     assert response.status_code == 401
+
+
+def test_dapr_config_needs_the_app_token_when_set(settings: object) -> None:
+    # daprd sends the token on GET /dapr/config too; without it nobody else learns which
+    # actor types live here.
+    settings.APP_API_TOKEN = "s3cret"  # type: ignore[attr-defined]
+    assert Client().get("/dapr/config").status_code == 401
+    allowed = Client().get("/dapr/config", headers={"dapr-api-token": "s3cret"})
+    assert allowed.status_code == 200

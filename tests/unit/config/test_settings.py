@@ -39,6 +39,25 @@ def test_missing_secret_key_fails_naming_it(module: str) -> None:
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("missing", ["DAPR_API_TOKEN", "APP_API_TOKEN"])
+def test_production_refuses_to_start_without_an_api_token(missing: str) -> None:
+    tokens = {"DAPR_API_TOKEN": "dapr-token", "APP_API_TOKEN": "app-token"}
+    tokens[missing] = ""
+    result = import_settings("config.settings.production", DJANGO_SECRET_KEY="x", **tokens)
+    assert result.returncode != 0
+    assert f"Required environment variable {missing} is not set" in result.stderr
+
+
+def test_production_starts_with_both_api_tokens() -> None:
+    result = import_settings(
+        "config.settings.production",
+        DJANGO_SECRET_KEY="x",
+        DAPR_API_TOKEN="dapr-token",
+        APP_API_TOKEN="app-token",
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_unknown_service_fails_naming_choices() -> None:
     result = import_settings(
         "config.settings.local", DJANGO_SECRET_KEY="x", DAPR_TODO_SERVICE="mailer"

@@ -415,6 +415,16 @@ def test_migrations_run_as_a_hook_without_a_sidecar() -> None:
     assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "dapr-todo"
 
 
+def test_migrations_get_the_tokens_production_settings_require() -> None:
+    (job,) = of_kind(DEFAULT, "Job")
+    env = env_of(job["spec"]["template"]["spec"]["containers"][0])
+    for variable, secret in (
+        ("DAPR_API_TOKEN", "dapr-todo-api-token"),
+        ("APP_API_TOKEN", "dapr-todo-app-token"),
+    ):
+        assert env[variable]["valueFrom"]["secretKeyRef"] == {"name": secret, "key": "token"}
+
+
 def test_sidecars_may_read_only_the_release_secret_and_the_audit_key() -> None:
     (role,) = of_kind(DEFAULT, "Role")
     (rule,) = role["rules"]
