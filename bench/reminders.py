@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from common.dapr_names import SMTP_BINDING
+from devtools import commands
 from devtools.mailsink import read_index, wait_for_messages
 from devtools.supervise import ProcessGroup
 from devtools.system import start_system
@@ -83,12 +84,13 @@ def send_through_binding(topology: Topology, count: int, workers: int) -> tuple[
     """(e-mails per second, messages whose To does not match the subject)."""
     url = f"{topology.service('bindings_worker').sidecar_url}/v1.0/bindings/{SMTP_BINDING}"
     tag = f"w{workers}-{time.monotonic_ns()}"
+    headers = {"dapr-api-token": commands.api_token_env(topology)["DAPR_API_TOKEN"]}
 
     def send(i: int) -> None:
         to = f"{tag}-{i}@example.com"
         body = {"operation": "create", "data": "<p>bench</p>",
                 "metadata": {"emailTo": to, "subject": f"bench {to}"}}  # fmt: skip
-        httpx.post(url, json=body, timeout=30).raise_for_status()
+        httpx.post(url, json=body, headers=headers, timeout=30).raise_for_status()
 
     started = time.monotonic()
     with ThreadPoolExecutor(workers) as pool:

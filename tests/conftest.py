@@ -21,6 +21,7 @@ from devtools.probes import NotReady
 from devtools.supervise import ProcessGroup, Supervised
 from devtools.system import start_service, start_system
 from devtools.topology import REPO_ROOT, Service, Topology, free_topology
+from tests import sidecar_tokens
 
 TEST_SETTINGS = "config.settings.test"
 
@@ -81,6 +82,7 @@ class RunningSystem:
         return int(self.manage("shell", "--no-imports", "-c", code).strip())
 
     def start_service(self, service: Service, replica: str = "") -> None:
+        sidecar_tokens.register(service, self.dapr_api_token)
         start_service(self.group, self.topology, service, TEST_SETTINGS, self.app_env, replica)
 
 
@@ -102,7 +104,10 @@ def running_system(state_dir: Path) -> Iterator[RunningSystem]:
             start_system(group, topology, TEST_SETTINGS, app_env)
         except NotReady as error:
             pytest.fail(f"{error}\n{log_tails(group)}")
-        yield RunningSystem(topology, group, app_env)
+        running = RunningSystem(topology, group, app_env)
+        for package in ("webapp", "sync_worker", "bindings_worker"):
+            sidecar_tokens.register(running.service(package), running.dapr_api_token)
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from websockets.typing import Origin
 
 from common.dapr_names import PUBSUB, TASK_EVENTS_TOPIC, WEBAPP_APP_ID
 from devtools.topology import Service
+from tests.sidecar_tokens import sidecar_headers
 
 TIMEOUT = 30.0
 SEQ_MARKER = re.compile(r'<div id="sync-seq" data-seq="(\d+)"( data-refresh="true")? hidden>')
@@ -67,6 +68,7 @@ def session_user_id(sync_worker: Service, session_key: str) -> int:
     response = httpx.post(
         f"{sync_worker.sidecar_url}/v1.0/invoke/{WEBAPP_APP_ID}/method/internal/session-user",
         json={"session_key": session_key},
+        headers=sidecar_headers(sync_worker),
         timeout=TIMEOUT,
     )
     response.raise_for_status()
@@ -86,7 +88,7 @@ def publish_task_event(sidecar: Service, data: dict[str, Any], event_id: str) ->
     response = httpx.post(
         f"{sidecar.sidecar_url}/v1.0/publish/{PUBSUB}/{TASK_EVENTS_TOPIC}",
         content=json.dumps(envelope),
-        headers={"content-type": "application/cloudevents+json"},
+        headers={"content-type": "application/cloudevents+json", **sidecar_headers(sidecar)},
         timeout=TIMEOUT,
     )
     assert response.status_code == 204, response.text

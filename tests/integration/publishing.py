@@ -11,6 +11,7 @@ import httpx
 from common.dapr_names import PUBSUB, TASK_EVENTS_TOPIC
 from common.task_events import Task, TaskEvent
 from devtools.topology import Service
+from tests.sidecar_tokens import sidecar_headers
 
 
 def now() -> datetime:
@@ -61,6 +62,8 @@ def publish(sidecar: Service, event: TaskEvent, event_id: str | None = None) -> 
         "data": event.to_data(),
     }
     response = httpx.post(
-        url, json=cloudevent, headers={"content-type": "application/cloudevents+json"}
+        url,
+        json=cloudevent,
+        headers={"content-type": "application/cloudevents+json", **sidecar_headers(sidecar)},
     )
     assert response.status_code == 204, response.text

@@ -30,6 +30,7 @@ from tests.integration.clients import (
     session_user_id,
 )
 from tests.integration.webapp_http import WebappUser
+from tests.sidecar_tokens import sidecar_headers
 from tests.task_event_factory import make_event
 
 pytestmark = pytest.mark.integration
@@ -157,9 +158,13 @@ def test_malformed_event_is_dead_lettered_and_the_subscription_keeps_working(
     system.app_process("sync_worker").wait_for_line(
         lambda line: logged(line, "dead-lettered task event", event_id=event_id), timeout=60
     )
-    assert httpx.get(f"{sync_worker.app_url}/ops/dead-letters", timeout=10).status_code == 403
-    via_webapp = f"{system.service('webapp').sidecar_url}/v1.0/invoke/sync-worker/method"
-    dead = httpx.get(f"{via_webapp}/ops/dead-letters", timeout=10).json()["dead_letters"]
+    # Not without the sidecar's app token (401), and only for webapp (tests of the guard).
+    assert httpx.get(f"{sync_worker.app_url}/ops/dead-letters", timeout=10).status_code == 401
+    webapp = system.service("webapp")
+    via_webapp = f"{webapp.sidecar_url}/v1.0/invoke/sync-worker/method"
+    dead = httpx.get(
+        f"{via_webapp}/ops/dead-letters", headers=sidecar_headers(webapp), timeout=10
+    ).json()["dead_letters"]
     # Each subscriber (sync-worker, bindings-worker) dead-letters its own copy.
     entries = [e for e in dead if e["event_id"] == event_id]
     assert entries

@@ -237,4 +237,10 @@ def test_the_operator_page_shows_every_service_through_invocation(
 def test_ops_metadata_answers_only_the_webapp(system: RunningSystem) -> None:
     sync_worker = system.service("sync_worker")
     direct = httpx.get(f"{sync_worker.app_url}/ops/metadata", timeout=5)
-    assert direct.status_code == 403
+    assert direct.status_code == 401  # no app token: not through a sidecar
+    forged = httpx.get(
+        f"{sync_worker.app_url}/ops/metadata",
+        headers={"dapr-api-token": system.app_api_token, "dapr-caller-app-id": "bindings-worker"},
+        timeout=5,
+    )
+    assert forged.status_code == 403  # the token, but a caller other than webapp

@@ -13,6 +13,7 @@ from common.dapr_names import PUBSUB, TASK_EVENTS_TOPIC
 from common.task_events import NOTES_MAX_LENGTH
 from tests.conftest import RunningSystem
 from tests.integration.publishing import task_event
+from tests.sidecar_tokens import sidecar_headers
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,10 @@ def test_published_cloudevent_reaches_sync_worker(system: RunningSystem) -> None
     published = httpx.post(
         url,
         content=json.dumps(cloudevent),
-        headers={"content-type": "application/cloudevents+json"},
+        headers={
+            "content-type": "application/cloudevents+json",
+            **sidecar_headers(system.service("webapp")),
+        },
     )
     assert published.status_code == 204
     system.app_process("sync_worker").wait_for_line(
@@ -68,7 +72,10 @@ def test_a_burst_of_large_events_reaches_sync_worker_in_full_bulks(system: Runni
     ]
     # Dapr's bulk publish API: one request, so the events reach the stream as one burst.
     url = f"/v1.0-alpha1/publish/bulk/{PUBSUB}/{TASK_EVENTS_TOPIC}"
-    published = httpx.post(system.service("webapp").sidecar_url + url, json=entries, timeout=30)
+    webapp = system.service("webapp")
+    published = httpx.post(
+        webapp.sidecar_url + url, json=entries, headers=sidecar_headers(webapp), timeout=30
+    )
     assert published.status_code == 204, published.text
     missing = {event["id"] for event in cloudevents}
 

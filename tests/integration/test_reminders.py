@@ -36,6 +36,7 @@ from tests.integration.clients import session_user_id
 from tests.integration.publishing import changed, now, publish, task_event
 from tests.integration.verification import verify_address
 from tests.integration.webapp_http import WebappUser
+from tests.sidecar_tokens import sidecar_headers
 
 pytestmark = pytest.mark.integration
 
@@ -74,7 +75,8 @@ def reminders_via_webapp(system: RunningSystem, owner: int) -> list[dict[str, An
         f"{system.service('webapp').sidecar_url}/v1.0/invoke/{BINDINGS_WORKER_APP_ID}"
         f"/method/api/reminders"
     )
-    response = httpx.get(url, params={"owner": owner}, timeout=10)
+    headers = sidecar_headers(system.service("webapp"))
+    response = httpx.get(url, params={"owner": owner}, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
     return list(response.json()["reminders"])
 
@@ -89,7 +91,9 @@ def owner_index(system: RunningSystem, owner: int) -> list[dict[str, Any]]:
         f"{system.service('bindings_worker').sidecar_url}/v1.0/actors/"
         f"{OWNER_ACTOR_TYPE}/{owner}/method/list"
     )
-    response = httpx.post(url, timeout=10)
+    response = httpx.post(
+        url, headers=sidecar_headers(system.service("bindings_worker")), timeout=10
+    )
     assert response.status_code == 200, response.text
     return list(response.json())
 
@@ -292,7 +296,8 @@ def invoke(
     system: RunningSystem, caller: str, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
     url = f"{system.service(caller).sidecar_url}/v1.0/invoke/{BINDINGS_WORKER_APP_ID}/method/{path}"
-    return httpx.request(method, url, timeout=30, **kwargs)
+    headers = sidecar_headers(system.service(caller))
+    return httpx.request(method, url, headers=headers, timeout=30, **kwargs)
 
 
 def test_test_email_through_service_invocation_arrives(system: RunningSystem) -> None:

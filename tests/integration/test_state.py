@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from common.dapr import state
 from common.dapr.client import sidecar_client
 from common.dapr_names import STATE_STORE
 from tests.conftest import RunningSystem
+from tests.sidecar_tokens import sidecar_headers
 
 pytestmark = pytest.mark.integration
 
@@ -27,34 +29,43 @@ def state_url(system: RunningSystem) -> str:
 
 
 @pytest.fixture
+def sidecar(system: RunningSystem) -> Iterator[httpx.Client]:
+    """A client of webapp's sidecar that sends its API token."""
+    with httpx.Client(headers=sidecar_headers(system.service("webapp")), timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
 def key() -> str:
     return f"test-{uuid.uuid4()}"
 
 
-def test_save_get_delete(state_url: str, key: str) -> None:
-    saved = httpx.post(state_url, json=[{"key": key, "value": {"title": "Buy milk"}}])
+def test_save_get_delete(sidecar: httpx.Client, state_url: str, key: str) -> None:
+    saved = sidecar.post(state_url, json=[{"key": key, "value": {"title": "Buy milk"}}])
     assert saved.status_code == 204
-    got = httpx.get(f"{state_url}/{key}")
+    got = sidecar.get(f"{state_url}/{key}")
     assert got.json() == {"title": "Buy milk"}
     assert got.headers["etag"]
-    assert httpx.delete(f"{state_url}/{key}").status_code == 204
-    assert httpx.get(f"{state_url}/{key}").status_code == 204  # gone: no content
+    assert sidecar.delete(f"{state_url}/{key}").status_code == 204
+    assert sidecar.get(f"{state_url}/{key}").status_code == 204  # gone: no content
 
 
-def test_stale_etag_is_a_409_conflict_and_keeps_the_winner(state_url: str, key: str) -> None:
-    httpx.post(state_url, json=[{"key": key, "value": "v1"}]).raise_for_status()
-    etag = httpx.get(f"{state_url}/{key}").headers["etag"]
+def test_stale_etag_is_a_409_conflict_and_keeps_the_winner(
+    sidecar: httpx.Client, state_url: str, key: str
+) -> None:
+    sidecar.post(state_url, json=[{"key": key, "value": "v1"}]).raise_for_status()
+    etag = sidecar.get(f"{state_url}/{key}").headers["etag"]
     first_write = {"concurrency": "first-write", "consistency": "strong"}
-    winner = httpx.post(
+    winner = sidecar.post(
         state_url, json=[{"key": key, "value": "winner", "etag": etag, "options": first_write}]
     )
-    loser = httpx.post(
+    loser = sidecar.post(
         state_url, json=[{"key": key, "value": "loser", "etag": etag, "options": first_write}]
     )
     assert winner.status_code == 204
     assert loser.status_code == 409
     assert loser.json()["errorCode"] == "ERR_STATE_SAVE"
-    assert httpx.get(f"{state_url}/{key}").json() == "winner"
+    assert sidecar.get(f"{state_url}/{key}").json() == "winner"
 
 
 def test_python_sdk_of_the_pinned_minor_talks_to_the_sidecar(
@@ -63,6 +74,7 @@ def test_python_sdk_of_the_pinned_minor_talks_to_the_sidecar(
     webapp = system.service("webapp")
     monkeypatch.setattr(dapr_settings, "DAPR_HTTP_PORT", webapp.dapr_http_port)
     monkeypatch.setattr(dapr_settings, "DAPR_HEALTH_TIMEOUT", 5)
+    monkeypatch.setattr(dapr_settings, "DAPR_API_TOKEN", system.dapr_api_token)
     with DaprClient(address=f"127.0.0.1:{webapp.dapr_grpc_port}") as client:
         client.save_state(STATE_STORE, key, "via sdk")
         stale = client.get_state(STATE_STORE, key)
@@ -82,6 +94,7 @@ def test_a_transaction_saves_with_a_ttl_and_deletes_and_a_bulk_read_skips_missin
 ) -> None:
     """common.state's transaction operations and bulk read, as the sync log uses them."""
     settings.DAPR_HTTP_PORT = system.service("sync_worker").dapr_http_port
+    settings.DAPR_API_TOKEN = system.dapr_api_token
     first, second, never = f"{key}-1", f"{key}-2", f"{key}-never"
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,6 +12,7 @@ import pytest
 from common.dapr_names import STATE_STORE
 from tests.conftest import RunningSystem
 from tests.integration.webapp_http import WebappUser
+from tests.sidecar_tokens import sidecar_headers
 from webapp.sessions import state_key
 
 pytestmark = pytest.mark.integration
@@ -129,10 +130,15 @@ def test_oversized_body_is_400(alice: WebappUser) -> None:
 
 def test_session_lives_in_the_dapr_state_store(system: RunningSystem, alice: WebappUser) -> None:
     sidecar = system.service("webapp").sidecar_url
-    session = httpx.get(f"{sidecar}/v1.0/state/{STATE_STORE}/{state_key(alice.session_key)}")
+    headers = sidecar_headers(system.service("webapp"))
+    session = httpx.get(
+        f"{sidecar}/v1.0/state/{STATE_STORE}/{state_key(alice.session_key)}", headers=headers
+    )
     assert session.status_code == 200
     assert session.json()  # the encoded session
-    plain = httpx.get(f"{sidecar}/v1.0/state/{STATE_STORE}/session-{alice.session_key}")
+    plain = httpx.get(
+        f"{sidecar}/v1.0/state/{STATE_STORE}/session-{alice.session_key}", headers=headers
+    )
     assert plain.status_code == 204  # the session key itself never names state
 
 
