@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools import audit_keys
+from devtools import audit_keys, credentials
 from devtools.credentials import kept_secret
 from devtools.dapr_config import sidecar_config
 from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, Service, Topology
@@ -34,7 +34,8 @@ class Command:
 
 
 def redis(topology: Topology) -> Command:
-    """Redis on the project port with its own data directory and AOF on.
+    """Redis on the project port with its own data directory and AOF on, requiring this
+    system's password (from an owner-only file, never on the command line).
 
     Durability window: `appendfsync everysec` (docs/operator-guide.md#redis-durability).
     """
@@ -46,6 +47,7 @@ def redis(topology: Topology) -> Command:
             "redis-server",
             "--port", str(topology.redis_port),
             "--bind", LOOPBACK,
+            "--include", str(credentials.redis_auth_config(topology)),
             "--dir", str(data_dir),
             "--appendonly", "yes",
             # A crash loses at most about the last second of acknowledged writes.
@@ -129,6 +131,8 @@ def sidecar(
             "--dapr-internal-grpc-port", str(service.dapr_internal_grpc_port),
             "--dapr-internal-grpc-listen-address", LOOPBACK,
             "--metrics-port", str(service.dapr_metrics_port),
+            # The default is 0.0.0.0: every host that reaches this one would read the metrics.
+            "--metrics-listen-address", LOOPBACK,
             "--resources-path", str(resources_dir),
             "--config", str(sidecar_config(topology, sampling_rate)),
             "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
@@ -197,9 +201,16 @@ def browser_facing_env(topology: Topology) -> dict[str, str]:
         "SYNC_ALLOWED_ORIGINS": (
             f"http://127.0.0.1:{webapp.app_port},http://localhost:{webapp.app_port}"
         ),
-        "CHANNEL_REDIS_URL": f"redis://127.0.0.1:{topology.redis_port}/1",
+        "CHANNEL_REDIS_URL": channel_redis_url(topology),
         "DATABASE_URL": f"sqlite:///{topology.state_dir / 'users.sqlite3'}",
     }
+
+
+def channel_redis_url(topology: Topology) -> str:
+    """The channel layer's Redis, with this system's password (read from the environment,
+    which only the process's owner can read, unlike its command line)."""
+    password = credentials.redis_password(topology)
+    return f"redis://:{password}@127.0.0.1:{topology.redis_port}/1"
 
 
 def migrate(topology: Topology, settings_module: str) -> Command:
@@ -228,16 +239,16 @@ def mail_sink(topology: Topology) -> Command:
 def system_secrets_file(
     topology: Topology, template: Path = COMPONENTS_DIR / "secrets" / "local.json"
 ) -> Path:
-    """components/secrets/local.json with this system's mail sink port (smtp-port).
+    """components/secrets/local.json with this system's mail sink port (smtp-port) and
+    Redis password (redis-password), readable by its owner only.
 
-    The smtp component reads host and port only from the secret store, so a system on
-    other ports (tests, a moved DAPR_TODO_PORT_BASE) needs its own copy.
+    The smtp component reads host and port only from the secret store, and every Redis
+    component its password, so each system (tests, a moved DAPR_TODO_PORT_BASE) needs its
+    own copy.
     """
     values = json.loads(template.read_text())
     values["smtp-port"] = str(topology.mail_sink_port)
+    values[credentials.REDIS_PASSWORD] = credentials.redis_password(topology)
     topology.state_dir.mkdir(parents=True, exist_ok=True)
     path = topology.state_dir / "secrets.json"
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(values, indent=2))
-    os.replace(temporary, path)  # several sidecars may write it at once
-    return path
+    return credentials.write_owner_only(path, json.dumps(values, indent=2))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from devtools.topology import Topology
 
+REDIS_PASSWORD = "redis-password"  # noqa: S105 (the secret's name, not its value)
+
 
 def credentials_dir(topology: Topology) -> Path:
     path = topology.state_dir / "credentials"
@@ -37,3 +39,25 @@ def kept_secret(topology: Topology, name: str) -> str:
         finally:
             temporary.unlink()
     return path.read_text().strip()
+
+
+def redis_password(topology: Topology) -> str:
+    """The password this system's Redis requires of every client (AUTH)."""
+    return kept_secret(topology, REDIS_PASSWORD)
+
+
+def write_owner_only(path: Path, text: str) -> Path:
+    """Writes `text` to `path` as a file only its owner can read, replacing it atomically."""
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(text)
+    os.replace(temporary, path)  # several processes may write it at once
+    return path
+
+
+def redis_auth_config(topology: Topology) -> Path:
+    """An owner-only Redis config file holding `requirepass`, for `redis-server --include`:
+    the password then never appears on a command line, where any user's `ps` shows it."""
+    path = credentials_dir(topology) / "redis-auth.conf"
+    return write_owner_only(path, f"requirepass {redis_password(topology)}\n")

@@ -15,6 +15,7 @@ import secrets
 import sys
 
 from devtools import commands, observability, ready
+from devtools.owner_only import keep_owner_only
 from devtools.topology import RUNTIME_DIR, local_topology
 
 LOCAL_SETTINGS = "config.settings.local"
@@ -64,6 +65,7 @@ def main(args: list[str]) -> None:
     if args == ["ready"]:
         sys.exit(ready.main(local_topology()))
     command = command_for(args)
+    keep_owner_only(local_topology().state_dir)
     os.execvpe(command.argv[0], command.argv, command.full_env())  # noqa: S606
 
 

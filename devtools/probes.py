@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from devtools.credentials import redis_password
 from devtools.topology import Topology
 
 REDIS_LOADING_TIMEOUT = 600.0
@@ -19,24 +20,37 @@ class NotReady(RuntimeError):
     """A part did not become healthy in time; the message names it and says why."""
 
 
-def redis_answers(port: int, timeout: float = 1.0) -> bool:
+def redis_answers(port: int, timeout: float = 1.0, password: str = "") -> bool:
     """Whether a Redis server answers PING on 127.0.0.1:`port` (even "still loading")."""
-    return redis_state(port, timeout) in ("loading", "ready")
+    return redis_state(port, timeout, password) in ("loading", "ready")
 
 
-def redis_ready(port: int, timeout: float = 1.0) -> bool:
+def redis_ready(port: int, timeout: float = 1.0, password: str = "") -> bool:
     """Whether Redis on 127.0.0.1:`port` answers PING and has loaded its data."""
-    return redis_state(port, timeout) == "ready"
+    return redis_state(port, timeout, password) == "ready"
 
 
-def redis_state(port: int, timeout: float = 1.0) -> str:
-    """ "down" (no answer), "loading" (its AOF or RDB, so every data command fails with
-    LOADING) or "ready" (PONG, and `INFO persistence` says loading:0)."""
+def _command(*words: bytes) -> bytes:
+    """One command in Redis's protocol (RESP), any bytes allowed in its words."""
+    return b"*%d\r\n" % len(words) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in words)
+
+
+def redis_state(port: int, timeout: float = 1.0, password: str = "") -> str:
+    """ "down" (no answer), "denied" (authentication refused or missing), "loading" (its AOF
+    or RDB, so every data command fails with LOADING) or "ready" (PONG, and
+    `INFO persistence` says loading:0). With `password`, it authenticates first."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
             reply = sock.makefile("rb")
+            if password:
+                # AUTH is answered while Redis loads its data, so a loading server is told apart.
+                sock.sendall(_command(b"AUTH", password.encode()))
+                if not reply.readline().startswith(b"+OK"):
+                    return "denied"
             sock.sendall(b"PING\r\n")
             pong = reply.readline()
+            if pong.startswith((b"-NOAUTH", b"-WRONGPASS")):
+                return "denied"
             if pong.startswith(b"-LOADING"):
                 return "loading"
             if not pong.startswith(b"+PONG"):
@@ -76,13 +90,18 @@ class Probe:
 
 def system_probes(topology: Topology) -> list[Probe]:
     """Every readiness check of a system, in start-up order."""
+    password = redis_password(topology)
     probes = [
-        Probe(f"Redis at {topology.redis_host}", lambda: redis_answers(topology.redis_port), 10),
+        Probe(
+            f"Redis at {topology.redis_host}",
+            lambda: redis_answers(topology.redis_port, password=password),
+            10,
+        ),
         # Loading the append-only file after a crash takes as long as the file is big: allow
         # minutes (the sidecars wait for it, devtools/system.py) once Redis answers at all.
         Probe(
             f"Redis at {topology.redis_host} (loading its data)",
-            lambda: redis_ready(topology.redis_port),
+            lambda: redis_ready(topology.redis_port, password=password),
             REDIS_LOADING_TIMEOUT,
         ),
         Probe(

@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import replace
 
 from devtools import commands, observability
+from devtools.credentials import redis_password
+from devtools.owner_only import keep_owner_only
 from devtools.probes import redis_ready, system_probes, wait_until
 from devtools.supervise import SYSTEM_RESTART, ProcessGroup
 from devtools.topology import Service, Topology
@@ -22,6 +24,7 @@ def start_system(
     group: ProcessGroup, topology: Topology, settings_module: str, app_env: dict[str, str]
 ) -> None:
     """Starts every process in `group` and returns once all of them are healthy."""
+    keep_owner_only(topology.state_dir)
     # The JVM takes longest to be ready: start it first, wait for it last.
     group.start(observability.zipkin(topology), SYSTEM_RESTART)
     group.start(observability.prometheus(topology), SYSTEM_RESTART)
@@ -61,5 +64,7 @@ def start_service(
     group.start(
         replace(sidecar, name=sidecar.name + replica),
         SYSTEM_RESTART,
-        before_start=functools.partial(redis_ready, topology.redis_port),
+        before_start=functools.partial(
+            redis_ready, topology.redis_port, password=redis_password(topology)
+        ),
     )

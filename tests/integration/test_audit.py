@@ -24,6 +24,7 @@ from audit import trail
 from devtools import audit_keys, commands
 from devtools.topology import REPO_ROOT
 from tests.conftest import TEST_SETTINGS, RunningSystem
+from tests.integration.redis_access import system_redis
 from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
@@ -33,7 +34,7 @@ Record = dict[str, Any]
 
 
 def redis_client(system: RunningSystem) -> Redis:
-    return Redis(host="127.0.0.1", port=system.topology.redis_port, decode_responses=True)
+    return system_redis(system.topology, decode_responses=True)
 
 
 def manage_audit(system: RunningSystem, *args: str) -> subprocess.CompletedProcess[str]:

@@ -13,14 +13,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from redis import Redis
 
 from devtools import ready
 from devtools.commands import Command
+from devtools.credentials import redis_password
 from devtools.preflight import busy_ports
 from devtools.probes import Probe, accepts_connections, http_ok, wait_until
 from devtools.supervise import ProcessGroup
 from devtools.topology import REPO_ROOT, Topology, free_topology, local_topology
+from tests.integration.redis_access import system_redis
 
 pytestmark = pytest.mark.integration
 
@@ -93,10 +94,10 @@ def test_run_command_restarts_what_crashes_and_comes_up_after_a_crash_with_a_big
 
     # An AOF as one written before Redis rewrote it by itself: many small writes, 100 MB+.
     # (Redis would rewrite it by itself now: turned off for this run only.)
-    redis = Redis(host="127.0.0.1", port=run_topology.redis_port)
+    redis = system_redis(run_topology)
     redis.config_set("auto-aof-rewrite-percentage", "0")
     redis.delete(COUNTER)
-    writes = _fill_aof(run_topology.redis_port, AOF_BYTES, run_topology.state_dir / "redis")
+    writes = _fill_aof(run_topology, AOF_BYTES)
     assert int(redis.get(COUNTER) or 0) == writes
     redis.close()
     assert _aof_size(run_topology.state_dir / "redis") >= AOF_BYTES
@@ -111,7 +112,7 @@ def test_run_command_restarts_what_crashes_and_comes_up_after_a_crash_with_a_big
 
     again = group.start(replace(run_command(), name="run-again"))
     again.wait_for_line(lambda line: "Dapr Todo is ready" in line, timeout=READY_TIMEOUT)
-    redis = Redis(host="127.0.0.1", port=run_topology.redis_port)
+    redis = system_redis(run_topology)
     assert int(redis.get(COUNTER) or 0) == writes  # the whole AOF was replayed
     redis.close()
     for service in run_topology.services:
@@ -147,16 +148,23 @@ def test_ready_names_unreachable_redis(tmp_path: Path, capsys: pytest.CaptureFix
     assert "error: Redis at 127.0.0.1:" in capsys.readouterr().err
 
 
-def _fill_aof(port: int, size: int, data_dir: Path) -> int:
+def _fill_aof(topology: Topology, size: int) -> int:
     """Increments one counter until the AOF holds `size` bytes: the data stays tiny (as with
     task lists rewritten on every change) and the file is millions of commands, seconds of
     LOADING to replay; the number of increments."""
     batch = 500_000
     chunk = f"*2\r\n$4\r\nINCR\r\n${len(COUNTER)}\r\n{COUNTER}\r\n".encode() * batch
+    data_dir = topology.state_dir / "redis"
+    # The password through the environment: on redis-cli's command line `ps` would show it.
+    env = {**os.environ, "REDISCLI_AUTH": redis_password(topology)}
     writes = 0
     while _aof_size(data_dir) < size:
         subprocess.run(
-            ["redis-cli", "-p", str(port), "--pipe"], input=chunk, capture_output=True, check=True
+            ["redis-cli", "-p", str(topology.redis_port), "--pipe"],
+            input=chunk,
+            env=env,
+            capture_output=True,
+            check=True,
         )
         writes += batch
     return writes

@@ -38,8 +38,8 @@ class FakeRedis(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
 
-    def __init__(self, pong: bytes, info: bytes) -> None:
-        self.pong, self.info = pong, info
+    def __init__(self, pong: bytes, info: bytes, password: bytes = b"") -> None:
+        self.pong, self.info, self.password = pong, info, password
         super().__init__(("127.0.0.1", 0), FakeRedisHandler)
 
     @property
@@ -51,8 +51,14 @@ class FakeRedisHandler(socketserver.StreamRequestHandler):
     server: FakeRedis
 
     def handle(self) -> None:
-        for line in self.rfile:
-            if line.startswith(b"PING"):
+        lines = iter(self.rfile)
+        for line in lines:
+            if line.startswith(b"AUTH"):
+                next(lines)  # the password's length
+                given = next(lines).rstrip(b"\r\n")
+                right = self.server.password and given == self.server.password
+                self.wfile.write(b"+OK\r\n" if right else b"-WRONGPASS invalid password\r\n")
+            elif line.startswith(b"PING"):
                 self.wfile.write(self.server.pong)
             elif line.startswith(b"INFO"):
                 body = self.server.info
@@ -65,11 +71,11 @@ def persistence(loading: int) -> bytes:
 
 
 @pytest.fixture
-def fake_redis() -> Iterator[Callable[[bytes, bytes], int]]:
+def fake_redis() -> Iterator[Callable[..., int]]:
     servers: list[FakeRedis] = []
 
-    def start(pong: bytes, info: bytes) -> int:
-        server = FakeRedis(pong, info)
+    def start(pong: bytes, info: bytes, password: bytes = b"") -> int:
+        server = FakeRedis(pong, info, password)
         servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return server.port
@@ -86,17 +92,25 @@ def fake_redis() -> Iterator[Callable[[bytes, bytes], int]]:
         (b"-LOADING Redis is loading the dataset in memory\r\n", b"", "loading"),
         (b"+PONG\r\n", persistence(loading=1), "loading"),
         (b"+PONG\r\n", persistence(loading=0), "ready"),
-        (b"-NOAUTH Authentication required.\r\n", b"", "down"),
+        (b"-NOAUTH Authentication required.\r\n", b"", "denied"),
     ],
 )
 def test_redis_state_tells_loading_from_ready(
-    fake_redis: Callable[[bytes, bytes], int], pong: bytes, info: bytes, state: str
+    fake_redis: Callable[..., int], pong: bytes, info: bytes, state: str
 ) -> None:
     port = fake_redis(pong, info)
     assert redis_state(port) == state
     assert redis_ready(port) is (state == "ready")
-    assert redis_answers(port) is (state != "down")
+    assert redis_answers(port) is (state in ("loading", "ready"))
 
 
 def test_redis_state_is_down_when_nothing_listens() -> None:
     assert redis_state(free_port(), timeout=0.5) == "down"
+
+
+def test_redis_state_authenticates_with_the_password(
+    fake_redis: Callable[..., int],
+) -> None:
+    port = fake_redis(b"+PONG\r\n", persistence(loading=0), b"s3cret")
+    assert redis_state(port, password="s3cret") == "ready"
+    assert redis_state(port, password="wrong") == "denied"

@@ -1,0 +1,18 @@
+"""A client of a running system's Redis, authenticated with that system's password (tests
+that read or write Redis directly, beside the sidecars)."""
+
+from __future__ import annotations
+
+from redis import Redis
+
+from devtools.credentials import redis_password
+from devtools.topology import Topology
+
+
+def system_redis(topology: Topology, decode_responses: bool = False) -> Redis:
+    return Redis(
+        host="127.0.0.1",
+        port=topology.redis_port,
+        password=redis_password(topology),
+        decode_responses=decode_responses,
+    )
