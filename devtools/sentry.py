@@ -76,7 +76,11 @@ def write_configuration(topology: Topology, jwks: dict[str, object]) -> Path:
 
 
 def command(topology: Topology, config_path: Path, trust_domain: str = TRUST_DOMAIN) -> Command:
-    """Sentry on loopback only, on ports that do not clash with daprd's default 50001."""
+    """Sentry on loopback, on ports that do not clash with daprd's default 50001.
+
+    Dapr 1.18.2's sentry accepts --healthz-listen-address but ignores it (cmd/sentry/app
+    passes only the port), so its healthz answers on every interface.
+    """
     _owner_only_dir(sentry_dir(topology))
     _owner_only_dir(credentials_dir(topology))
     return Command(
@@ -88,6 +92,7 @@ def command(topology: Topology, config_path: Path, trust_domain: str = TRUST_DOM
             "--healthz-port", str(topology.sentry_healthz_port),
             "--healthz-listen-address", LOOPBACK,
             "--metrics-port", str(topology.sentry_metrics_port),
+            "--metrics-listen-address", LOOPBACK,
             "--issuer-credentials", str(credentials_dir(topology)),
             "--trust-domain", trust_domain,
             "--config", str(config_path),

@@ -17,6 +17,7 @@ def test_sentry_listens_on_loopback_on_its_own_ports(tmp_path: Path) -> None:
     argv = sentry.command(topology, tmp_path / "config.yaml").argv
     assert _flag(argv, "--listen-address") == "127.0.0.1"
     assert _flag(argv, "--healthz-listen-address") == "127.0.0.1"
+    assert _flag(argv, "--metrics-listen-address") == "127.0.0.1"
     assert _flag(argv, "--port") == str(topology.sentry_port)
     assert _flag(argv, "--healthz-port") == str(topology.sentry_healthz_port)
     assert _flag(argv, "--metrics-port") == str(topology.sentry_metrics_port)
