@@ -68,6 +68,10 @@ class Topology:
     # Observability: the trace backend and Prometheus.
     zipkin_port: int
     prometheus_port: int
+    # Sentry, the certificate authority behind mTLS; appended so earlier fields keep places.
+    sentry_port: int
+    sentry_healthz_port: int
+    sentry_metrics_port: int
 
     @property
     def redis_host(self) -> str:
@@ -102,6 +106,9 @@ class Topology:
         ports["mail sink"] = self.mail_sink_port
         ports["zipkin"] = self.zipkin_port
         ports["prometheus"] = self.prometheus_port
+        ports["sentry"] = self.sentry_port
+        ports["sentry healthz"] = self.sentry_healthz_port
+        ports["sentry metrics"] = self.sentry_metrics_port
         return ports
 
     @property
@@ -119,6 +126,7 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         for package, app_id in SERVICE_PACKAGES.items()
     )
     mail_sink_port, zipkin_port, prometheus_port = next(ports), next(ports), next(ports)
+    sentry_port, sentry_healthz_port, sentry_metrics_port = next(ports), next(ports), next(ports)
     return Topology(
         **control,
         services=services,
@@ -126,6 +134,9 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         mail_sink_port=mail_sink_port,
         zipkin_port=zipkin_port,
         prometheus_port=prometheus_port,
+        sentry_port=sentry_port,
+        sentry_healthz_port=sentry_healthz_port,
+        sentry_metrics_port=sentry_metrics_port,
     )
 
 
@@ -133,7 +144,7 @@ def local_topology() -> Topology:
     """The fixed ports of the system that the README's run command starts."""
     base = int(os.environ.get("DAPR_TODO_PORT_BASE", DEFAULT_PORT_BASE))
     # 8400-8409 control plane and Redis; five ports per service from 8410; then the mail
-    # sink (8425), Zipkin (8426) and Prometheus (8427).
+    # sink (8425), Zipkin (8426), Prometheus (8427) and Sentry (8428-8430).
     state_dir = RUNTIME_DIR / ("local" if base == DEFAULT_PORT_BASE else f"local-{base}")
     return _build(iter(range(base, base + 100)), state_dir)
 
