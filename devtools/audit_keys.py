@@ -8,11 +8,11 @@ beside it, is what `manage.py audit verify` checks checkpoints with.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from audit.checkpoint import new_private_key_pem, public_key_pem
 from common.dapr_names import AUDIT_SIGNING_SECRET
+from devtools.credentials import create_once
 from devtools.topology import Topology
 
 SECRET_NAME = AUDIT_SIGNING_SECRET
@@ -32,16 +32,7 @@ def ensure(topology: Topology) -> Path:
     if path.exists() and public.exists():
         return path
     topology.state_dir.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as out:
-        json.dump({SECRET_NAME: new_private_key_pem().decode()}, out)
     # Several sidecars may start at once: the first complete file wins, the rest keep it.
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
+    create_once(path, json.dumps({SECRET_NAME: new_private_key_pem().decode()}))
     public.write_bytes(public_key_pem(json.loads(path.read_text())[SECRET_NAME].encode()))
     return path

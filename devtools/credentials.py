@@ -23,21 +23,26 @@ def credentials_dir(topology: Topology) -> Path:
     return path
 
 
+def create_once(path: Path, text: str) -> None:
+    """Creates `path` (0600) holding `text` unless it exists. Several processes may start at
+    once: each writes a private temporary file, and the first complete one linked wins."""
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(text)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+
+
 def kept_secret(topology: Topology, name: str) -> str:
     """This system's secret `name`, generated on first use (url-safe, 256 bits)."""
     path = credentials_dir(topology) / name
     if not path.exists():
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(secrets.token_urlsafe(32))
-        # Several processes may start at once: the first complete file wins.
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
+        create_once(path, secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 
