@@ -75,19 +75,23 @@ def session_user_id(sync_worker: Service, session_key: str) -> int:
     return int(response.json()["user_id"])
 
 
-def publish_task_event(sidecar: Service, data: dict[str, Any], event_id: str) -> None:
-    """Publishes `data` on task-events as a CloudEvent with the given id, through `sidecar`."""
-    envelope = {
+def cloudevent(data: dict[str, Any], event_id: str, source: str = "tests") -> dict[str, Any]:
+    """`data` (a task event's) as the CloudEvent a publisher sends."""
+    return {
         "specversion": "1.0",
         "id": event_id,
-        "source": "tests",
+        "source": source,
         "type": str(data.get("type", "task.created")),
         "datacontenttype": "application/json",
         "data": data,
     }
+
+
+def publish_task_event(sidecar: Service, data: dict[str, Any], event_id: str) -> None:
+    """Publishes `data` on task-events as a CloudEvent with the given id, through `sidecar`."""
     response = httpx.post(
         f"{sidecar.sidecar_url}/v1.0/publish/{PUBSUB}/{TASK_EVENTS_TOPIC}",
-        content=json.dumps(envelope),
+        content=json.dumps(cloudevent(data, event_id)),
         headers={"content-type": "application/cloudevents+json", **sidecar_headers(sidecar)},
         timeout=TIMEOUT,
     )

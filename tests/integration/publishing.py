@@ -6,12 +6,9 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import httpx
-
-from common.dapr_names import PUBSUB, TASK_EVENTS_TOPIC
 from common.task_events import Task, TaskEvent
 from devtools.topology import Service
-from tests.sidecar_tokens import sidecar_headers
+from tests.integration.clients import publish_task_event
 
 
 def now() -> datetime:
@@ -52,18 +49,4 @@ def changed(event: TaskEvent, event_type: str, **task_changes: object) -> TaskEv
 
 
 def publish(sidecar: Service, event: TaskEvent, event_id: str | None = None) -> None:
-    url = f"{sidecar.sidecar_url}/v1.0/publish/{PUBSUB}/{TASK_EVENTS_TOPIC}"
-    cloudevent = {
-        "specversion": "1.0",
-        "id": event_id or str(uuid.uuid4()),
-        "source": "tests",
-        "type": event.type,
-        "datacontenttype": "application/json",
-        "data": event.to_data(),
-    }
-    response = httpx.post(
-        url,
-        json=cloudevent,
-        headers={"content-type": "application/cloudevents+json", **sidecar_headers(sidecar)},
-    )
-    assert response.status_code == 204, response.text
+    publish_task_event(sidecar, event.to_data(), event_id or str(uuid.uuid4()))

@@ -21,7 +21,7 @@ from dapr.conf import settings as dapr_settings
 from common.dapr_names import BINDINGS_WORKER_APP_ID, PUBSUB, SMTP_BINDING, STATE_STORE
 from devtools.mailsink import read_index, wait_for_messages
 from tests.conftest import RunningSystem
-from tests.integration.clients import receive, send_hello, session_user_id
+from tests.integration.clients import cloudevent, receive, send_hello, session_user_id
 from tests.integration.publishing import task_event
 from tests.integration.test_audit import wait_for_record
 from tests.integration.verification import verify_address
@@ -135,19 +135,12 @@ def test_a_forged_task_event_reaches_no_tab(system: RunningSystem, webapp_user: 
     sync_worker = system.service("sync_worker")
     owner = session_user_id(sync_worker, webapp_user.session_key)
     forged = task_event(owner, due=None, title="Forged")
-    cloudevent = {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": "intruder",
-        "type": forged.type,
-        "datacontenttype": "application/json",
-        "data": forged.to_data(),
-    }
+    forged_event = cloudevent(forged.to_data(), str(uuid.uuid4()), source="intruder")
     with webapp_user.socket(sync_worker) as socket:
         send_hello(socket)
         refused = httpx.post(
             f"{sync_worker.app_url}/events/task-events-live",
-            content=json.dumps(cloudevent),
+            content=json.dumps(forged_event),
             headers={"content-type": "application/cloudevents+json", **FORGED_CALLER},
             timeout=TIMEOUT,
         )
