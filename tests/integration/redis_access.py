@@ -15,4 +15,5 @@ def system_redis(topology: Topology, decode_responses: bool = False) -> Redis:
         port=topology.redis_port,
         password=redis_password(topology),
         decode_responses=decode_responses,
+        socket_timeout=10,  # every call has a deadline
     )

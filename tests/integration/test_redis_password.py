@@ -20,13 +20,14 @@ pytestmark = pytest.mark.integration
 
 
 def test_redis_refuses_a_client_without_the_password(system: RunningSystem) -> None:
-    anonymous = Redis(host="127.0.0.1", port=system.topology.redis_port)
+    anonymous = Redis(host="127.0.0.1", port=system.topology.redis_port, socket_timeout=10)
     with pytest.raises(AuthenticationError):
         anonymous.get("anything")
 
 
 def test_redis_refuses_a_wrong_password(system: RunningSystem) -> None:
-    guessed = Redis(host="127.0.0.1", port=system.topology.redis_port, password="guess")
+    port = system.topology.redis_port
+    guessed = Redis(host="127.0.0.1", port=port, password="guess", socket_timeout=10)
     with pytest.raises(AuthenticationError):
         guessed.ping()
 
