@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from devtools import commands
+from devtools.probes import sentry_probe, wait_until
 from devtools.supervise import ProcessGroup
 from devtools.topology import REPO_ROOT, free_topology
 
@@ -34,6 +35,9 @@ def test_the_resolvers_collector_deletes_a_live_registration_and_the_sidecar_exi
     config_path.write_text(yaml.safe_dump(config))
 
     with ProcessGroup(tmp_path / "logs", REPO_ROOT) as group:
+        # The sidecar needs its certificate (mTLS) before it registers its name.
+        group.start(commands.sentry_command(topology))
+        wait_until(sentry_probe(topology))
         daprd = group.start(sidecar)
         daprd.wait_for_line(lambda line: "Removed 1 expired rows" in line, timeout=60)
         # Renewals come every updateInterval - timeout (10 s): the next one finds no row.
