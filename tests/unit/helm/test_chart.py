@@ -207,14 +207,22 @@ def test_pubsub_scopes_who_publishes_and_subscribes_what() -> None:
     subscribing = dict(part.split("=") for part in meta["subscriptionScopes"].split(";"))
     topic, dead = dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
     user, live = dapr_names.USER_EVENTS_TOPIC, dapr_names.TASK_LIVE_TOPIC
+    audit, audit_dead = dapr_names.AUDIT_TOPIC, dapr_names.AUDIT_DEAD_LETTER_TOPIC
+    every_topic = {topic, live, dead, user, audit, audit_dead}
     # Scopes bind only protected topics for apps they leave without topics.
-    assert set(meta["protectedTopics"].split(",")) == {topic, live, dead, user}
-    assert set(meta["allowedTopics"].split(",")) == {topic, live, dead, user}
-    assert set(publishing[dapr_names.WEBAPP_APP_ID].split(",")) == {topic, live, user}
-    assert publishing[dapr_names.SYNC_WORKER_APP_ID] == dead
+    assert set(meta["protectedTopics"].split(",")) == every_topic
+    assert set(meta["allowedTopics"].split(",")) == every_topic
+    assert set(publishing[dapr_names.WEBAPP_APP_ID].split(",")) == {topic, live, user, audit}
+    assert set(publishing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {dead, audit}
+    assert set(publishing[dapr_names.BINDINGS_WORKER_APP_ID].split(",")) == {
+        dead,
+        audit_dead,
+        audit,
+    }
     assert set(subscribing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {topic, live, dead, user}
-    # The reminder actors need every change once: the outbox's stream, not the live copies.
-    assert subscribing[dapr_names.BINDINGS_WORKER_APP_ID] == topic
+    # The reminder actors need every change once (the outbox's stream, not the live
+    # copies); the sealer every audit record.
+    assert set(subscribing[dapr_names.BINDINGS_WORKER_APP_ID].split(",")) == {topic, audit}
     assert subscribing[dapr_names.WEBAPP_APP_ID] == ""
 
 
@@ -313,6 +321,17 @@ def test_configuration_denies_invocation_but_the_two_calls_the_apps_make() -> No
     }
     scopes = {scope["storeName"]: scope for scope in config["spec"]["secrets"]["scopes"]}
     assert scopes[dapr_names.SECRET_STORE]["defaultAccess"] == "deny"
+
+
+def test_secret_scopes_match_components_dir() -> None:
+    """The same secrets API doors as locally; the cluster also shuts the built-in store."""
+    (config,) = of_kind(DEFAULT, "Configuration")
+    chart = {scope["storeName"]: scope for scope in config["spec"]["secrets"]["scopes"]}
+    spec = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())["spec"]
+    ours = {scope["storeName"]: scope for scope in spec["secrets"]["scopes"]}
+    assert chart.pop("kubernetes") == {"storeName": "kubernetes", "defaultAccess": "deny"}
+    assert chart == ours
+    assert all(scope["defaultAccess"] == "deny" for scope in ours.values())
 
 
 def test_tracing_exports_only_when_an_endpoint_is_set() -> None:
