@@ -32,6 +32,8 @@ EVERYTHING = (
     "ingress.tlsSecretName=todo-tls",
     f"host={HOST}",
     "dapr.tracing.otlpEndpoint=otel-collector.observability:4317",
+    "networkPolicy.enabled=true",
+    "networkPolicy.redis.enabled=true",
 )
 VARIANTS = pytest.mark.parametrize("sets", [DEFAULT, EVERYTHING], ids=["default", "everything"])
 
