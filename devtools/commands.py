@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools import audit_keys, credentials
+from devtools import audit_keys, credentials, sentry
 from devtools.credentials import kept_secret
 from devtools.dapr_config import sidecar_config
 from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, Service, Topology
@@ -80,8 +80,10 @@ def placement(topology: Topology) -> Command:
             "--healthz-listen-address", LOOPBACK,
             "--metrics-port", str(topology.placement_metrics_port),
             "--initial-cluster", f"dapr-placement-0={LOOPBACK}:{topology.placement_raft_port}",
+            *control_plane_mtls_flags(topology),
             "--log-as-json",
         ],
+        env=control_plane_mtls_env(topology, sentry.PLACEMENT_ID),
     )  # fmt: skip
 
 
@@ -103,9 +105,56 @@ def scheduler(topology: Topology) -> Command:
             "--etcd-client-listen-address", LOOPBACK,
             "--etcd-initial-cluster",
             f"dapr-scheduler-server-0=http://{LOOPBACK}:{topology.scheduler_etcd_peer_port}",
+            *control_plane_mtls_flags(topology),
+            # Where it keeps the certificate Sentry gave it (the default is under /tmp).
+            "--identity-directory-write", str(topology.state_dir / "scheduler-identity"),
+            "--log-as-json",
+        ],
+        env=control_plane_mtls_env(topology, sentry.SCHEDULER_ID),
+    )  # fmt: skip
+
+
+def sentry_command(topology: Topology) -> Command:
+    """Sentry, the certificate authority behind mTLS, on loopback and on ports that do not
+    clash with daprd's default gRPC port (50001, also Sentry's default).
+
+    Dapr 1.18.2's sentry accepts --healthz-listen-address but ignores it (cmd/sentry/app
+    passes only the port), so its healthz answers on every interface (tests/integration/
+    test_listeners.py expects that to be fixed one day).
+    """
+    sentry.trust_anchors_file(topology)
+    return Command(
+        "sentry",
+        [
+            str(DAPR_BIN_DIR / "sentry"),
+            "--port", str(topology.sentry_port),
+            "--listen-address", LOOPBACK,
+            "--healthz-port", str(topology.sentry_healthz_port),
+            "--healthz-listen-address", LOOPBACK,
+            # Its metrics server ignores --metrics-listen-address (all interfaces), and
+            # nothing scrapes it: off.
+            "--enable-metrics=false",
+            "--issuer-credentials", str(sentry.credentials_dir(topology)),
+            "--trust-domain", sentry.TRUST_DOMAIN,
+            "--config", str(sentry.write_configuration(topology)),
             "--log-as-json",
         ],
     )  # fmt: skip
+
+
+def control_plane_mtls_flags(topology: Topology) -> list[str]:
+    """Placement and scheduler serve only clients with a certificate from this Sentry."""
+    return [
+        "--tls-enabled",
+        "--trust-domain", sentry.TRUST_DOMAIN,
+        "--trust-anchors-file", str(sentry.trust_anchors_file(topology)),
+        "--sentry-address", sentry.sentry_address(topology),
+    ]  # fmt: skip
+
+
+def control_plane_mtls_env(topology: Topology, identity: str) -> dict[str, str]:
+    token = sentry.control_plane_token_file(topology, identity)
+    return {"DAPR_SENTRY_TOKEN_FILE": str(token)}
 
 
 def sidecar(
@@ -137,6 +186,12 @@ def sidecar(
             "--config", str(sidecar_config(topology, sampling_rate, service.app_id)),
             "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
+            # Sidecar to sidecar, and to placement and scheduler: mTLS with Sentry's
+            # certificates; the control plane's ids are checked in its trust domain.
+            "--enable-mtls",
+            "--sentry-address", sentry.sentry_address(topology),
+            "--control-plane-trust-domain", sentry.TRUST_DOMAIN,
+            "--control-plane-namespace", sentry.NAMESPACE,
             "--enable-app-health-check",
             "--app-health-check-path", "/healthz",
             # The 500 ms default marks a busy single-process Daphne app unhealthy, and an
@@ -151,6 +206,8 @@ def sidecar(
             # components/auditkeys.yaml: the audit signing key (scoped to bindings-worker).
             "AUDIT_KEYS_FILE": str(audit_keys.ensure(topology)),
             **api_token_env(topology),
+            "DAPR_TRUST_ANCHORS": sentry.trust_anchors(topology),
+            "DAPR_SENTRY_TOKEN_FILE": str(sentry.token_file(topology, service.app_id)),
         },
     )  # fmt: skip
 

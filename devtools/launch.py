@@ -1,7 +1,8 @@
 """Starts one process of the local system in place (`exec`), by hand, on the run command's
 ports (scripts/run.sh starts them all, supervised, through devtools/run.py).
 
-    python -m devtools.launch redis|placement|scheduler|mailsink|zipkin|prometheus|migrate|ready
+    python -m devtools.launch redis|sentry|placement|scheduler|mailsink|zipkin|prometheus
+    python -m devtools.launch migrate|ready
     python -m devtools.launch app|sidecar <webapp|sync_worker|bindings_worker>
 
 `ready` waits until every part answers and says where the system is (exit 1 naming the part
@@ -36,6 +37,8 @@ def command_for(args: list[str]) -> commands.Command:
     match args:
         case ["redis"]:
             return commands.redis(topology)
+        case ["sentry"]:
+            return commands.sentry_command(topology)
         case ["placement"]:
             return commands.placement(topology)
         case ["scheduler"]:

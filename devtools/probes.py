@@ -1,4 +1,4 @@
-"""Health probes of the parts of a system: Redis, placement, scheduler, sidecars, apps."""
+"""Health probes of the parts of a system: Redis, Sentry, placement, scheduler, sidecars, apps."""
 
 from __future__ import annotations
 
@@ -88,6 +88,14 @@ class Probe:
     timeout: float
 
 
+def sentry_probe(topology: Topology) -> Probe:
+    return Probe(
+        "sentry",
+        lambda: http_ok(f"http://127.0.0.1:{topology.sentry_healthz_port}/healthz"),
+        30,
+    )
+
+
 def system_probes(topology: Topology) -> list[Probe]:
     """Every readiness check of a system, in start-up order."""
     password = redis_password(topology)
@@ -104,6 +112,7 @@ def system_probes(topology: Topology) -> list[Probe]:
             lambda: redis_ready(topology.redis_port, password=password),
             REDIS_LOADING_TIMEOUT,
         ),
+        sentry_probe(topology),
         Probe(
             "placement",
             lambda: http_ok(f"http://127.0.0.1:{topology.placement_healthz_port}/healthz"),

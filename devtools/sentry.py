@@ -1,11 +1,16 @@
-"""Sentry, the certificate authority behind mTLS: its command line and its configuration.
+"""mTLS for a local system: Sentry's configuration and what every other process needs to
+get a certificate from it (the trust anchor and a token naming who it is).
 
-Sentry (self-hosted mode) generates its own self-signed issuer credentials into
-``<state_dir>/sentry/credentials`` on first start; the root certificate there (``ca.crt``)
-is the trust anchor every sidecar, placement and scheduler is given. Without a token
-validator Sentry signs any request, so the configuration names the ``jwks`` validator
-(Dapr 1.18.2, pkg/sentry/server/validator/jwks): a request's JWT must be signed by a key
-in the JWKS, carry ``aud`` = Sentry's SPIFFE id and ``sub`` = the requester's SPIFFE id.
+Identities in Dapr 1.18.2's self-hosted mode:
+- the control plane (Sentry, placement, scheduler) is in TRUST_DOMAIN: each is started with
+  it (`--trust-domain`), and each sidecar is told it (`--control-plane-trust-domain`) to
+  verify whom it talks to;
+- apps are in APP_TRUST_DOMAIN, "public": daprd sends no trust domain with its certificate
+  request (pkg/security/sentry.go sets one only for control-plane ids), and Sentry's
+  validators then use "public" (pkg/sentry/server/validator/internal). The access-control
+  policies (components/config.yaml `accessControl.trustDomain`) name it for that reason.
+Sentry signs only requests whose token this system's key signed (devtools/sentry_tokens.py),
+so it issues certificates for exactly the ids below and the app-ids of this system.
 """
 
 from __future__ import annotations
@@ -13,17 +18,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from devtools.commands import LOOPBACK, Command
-from devtools.topology import DAPR_BIN_DIR, Topology
+from devtools import sentry_ca, sentry_tokens
+from devtools.credentials import write_owner_only
+from devtools.topology import Topology
 
 TRUST_DOMAIN = "dapr-todo.local"
+APP_TRUST_DOMAIN = "public"
 NAMESPACE = "default"
-ROOT_CERT_FILENAME = "ca.crt"
+PLACEMENT_ID = "dapr-placement"
+SCHEDULER_ID = "dapr-scheduler"
 
 
 def sentry_dir(topology: Topology) -> Path:
-    """Sentry's owner-only directory: its configuration and issuer credentials."""
-    return topology.state_dir / "sentry"
+    """Sentry's owner-only directory: its configuration, issuer credentials, token key."""
+    path = topology.state_dir / "sentry"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
 
 
 def credentials_dir(topology: Topology) -> Path:
@@ -31,18 +42,42 @@ def credentials_dir(topology: Topology) -> Path:
 
 
 def trust_anchors_file(topology: Topology) -> Path:
-    """The root certificate Sentry writes; DAPR_TRUST_ANCHORS for every other process."""
-    return credentials_dir(topology) / ROOT_CERT_FILENAME
+    """The root certificate: the only certificate every process trusts (made once)."""
+    return sentry_ca.ensure(credentials_dir(topology), TRUST_DOMAIN, sentry_spiffe_id())
+
+
+def trust_anchors(topology: Topology) -> str:
+    return trust_anchors_file(topology).read_text()
 
 
 def sentry_spiffe_id(trust_domain: str = TRUST_DOMAIN) -> str:
-    """The audience a jwks-validated token must name (Sentry's own SPIFFE id)."""
-    return f"spiffe://{trust_domain}/ns/{NAMESPACE}/dapr-sentry"
+    """Sentry's own SPIFFE id: the audience every token must name."""
+    return spiffe_id(trust_domain, "dapr-sentry")
 
 
-def app_spiffe_id(app_id: str, trust_domain: str = TRUST_DOMAIN) -> str:
-    """The subject a jwks-validated token must name: the requesting app's SPIFFE id."""
-    return f"spiffe://{trust_domain}/ns/{NAMESPACE}/{app_id}"
+def spiffe_id(trust_domain: str, identity: str) -> str:
+    return f"spiffe://{trust_domain}/ns/{NAMESPACE}/{identity}"
+
+
+def app_spiffe_id(app_id: str) -> str:
+    """The SPIFFE id of an app's certificate, as its callee's sidecar sees it."""
+    return spiffe_id(APP_TRUST_DOMAIN, app_id)
+
+
+def token_file(topology: Topology, identity: str, trust_domain: str = APP_TRUST_DOMAIN) -> Path:
+    """The owner-only file holding `identity`'s token (DAPR_SENTRY_TOKEN_FILE)."""
+    key = sentry_tokens.signing_key(sentry_dir(topology))
+    path = sentry_dir(topology) / "tokens" / f"{identity}.jwt"
+    subject = spiffe_id(trust_domain, identity)
+    return sentry_tokens.write_token(path, key, subject, sentry_spiffe_id())
+
+
+def control_plane_token_file(topology: Topology, identity: str) -> Path:
+    return token_file(topology, identity, TRUST_DOMAIN)
+
+
+def sentry_address(topology: Topology) -> str:
+    return f"127.0.0.1:{topology.sentry_port}"
 
 
 def sentry_configuration(jwks: dict[str, object]) -> dict[str, object]:
@@ -60,42 +95,9 @@ def sentry_configuration(jwks: dict[str, object]) -> dict[str, object]:
     }
 
 
-def _owner_only_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
-
-
-def write_configuration(topology: Topology, jwks: dict[str, object]) -> Path:
-    """Write Sentry's configuration (JSON is YAML) owner-only; return its path."""
-    path = _owner_only_dir(sentry_dir(topology)) / "config.yaml"
-    path.touch(mode=0o600, exist_ok=True)
-    path.chmod(0o600)
-    path.write_text(json.dumps(sentry_configuration(jwks), indent=2) + "\n")
-    return path
-
-
-def command(topology: Topology, config_path: Path, trust_domain: str = TRUST_DOMAIN) -> Command:
-    """Sentry on loopback, on ports that do not clash with daprd's default 50001.
-
-    Dapr 1.18.2's sentry accepts --healthz-listen-address but ignores it (cmd/sentry/app
-    passes only the port), so its healthz answers on every interface.
-    """
-    _owner_only_dir(sentry_dir(topology))
-    _owner_only_dir(credentials_dir(topology))
-    return Command(
-        "sentry",
-        [
-            str(DAPR_BIN_DIR / "sentry"),
-            "--port", str(topology.sentry_port),
-            "--listen-address", LOOPBACK,
-            "--healthz-port", str(topology.sentry_healthz_port),
-            "--healthz-listen-address", LOOPBACK,
-            "--metrics-port", str(topology.sentry_metrics_port),
-            "--metrics-listen-address", LOOPBACK,
-            "--issuer-credentials", str(credentials_dir(topology)),
-            "--trust-domain", trust_domain,
-            "--config", str(config_path),
-            "--log-as-json",
-        ],
-    )  # fmt: skip
+def write_configuration(topology: Topology) -> Path:
+    """Sentry's configuration (JSON is YAML), owner-only; returns its path."""
+    key = sentry_tokens.signing_key(sentry_dir(topology))
+    configuration = sentry_configuration(sentry_tokens.jwks(key))
+    path = sentry_dir(topology) / "config.yaml"
+    return write_owner_only(path, json.dumps(configuration, indent=2) + "\n")

@@ -1,5 +1,5 @@
-"""Starts a whole Dapr Todo system (Redis, control plane, three apps with sidecars, Zipkin
-and Prometheus), each process supervised and restarted when it crashes.
+"""Starts a whole Dapr Todo system (Redis, Sentry and the control plane, three apps with
+sidecars, Zipkin and Prometheus), each process supervised and restarted when it crashes.
 
 The same processes as the README's run command (devtools/run.py calls this too), on the
 ports of a given topology; used by the integration tests and the benchmarks.
@@ -15,7 +15,7 @@ from dataclasses import replace
 from devtools import commands, observability
 from devtools.credentials import redis_password
 from devtools.owner_only import keep_owner_only
-from devtools.probes import redis_ready, system_probes, wait_until
+from devtools.probes import redis_ready, sentry_probe, system_probes, wait_until
 from devtools.supervise import SYSTEM_RESTART, ProcessGroup
 from devtools.topology import Service, Topology
 
@@ -32,6 +32,9 @@ def start_system(
     migrate.env.update(app_env)
     subprocess.run(migrate.argv, env=migrate.full_env(), cwd=group.cwd, check=True, timeout=120)
     group.start(commands.redis(topology), SYSTEM_RESTART)
+    # Placement, scheduler and every sidecar ask Sentry for their certificates at start.
+    group.start(commands.sentry_command(topology), SYSTEM_RESTART)
+    wait_until(sentry_probe(topology))
     group.start(commands.placement(topology), SYSTEM_RESTART)
     group.start(commands.scheduler(topology), SYSTEM_RESTART)
     group.start(commands.mail_sink(topology), SYSTEM_RESTART)

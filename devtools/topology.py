@@ -71,7 +71,6 @@ class Topology:
     # Sentry, the certificate authority behind mTLS; appended so earlier fields keep places.
     sentry_port: int
     sentry_healthz_port: int
-    sentry_metrics_port: int
 
     @property
     def redis_host(self) -> str:
@@ -108,7 +107,6 @@ class Topology:
         ports["prometheus"] = self.prometheus_port
         ports["sentry"] = self.sentry_port
         ports["sentry healthz"] = self.sentry_healthz_port
-        ports["sentry metrics"] = self.sentry_metrics_port
         return ports
 
     @property
@@ -126,7 +124,7 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         for package, app_id in SERVICE_PACKAGES.items()
     )
     mail_sink_port, zipkin_port, prometheus_port = next(ports), next(ports), next(ports)
-    sentry_port, sentry_healthz_port, sentry_metrics_port = next(ports), next(ports), next(ports)
+    sentry_port, sentry_healthz_port = next(ports), next(ports)
     return Topology(
         **control,
         services=services,
@@ -136,7 +134,6 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         prometheus_port=prometheus_port,
         sentry_port=sentry_port,
         sentry_healthz_port=sentry_healthz_port,
-        sentry_metrics_port=sentry_metrics_port,
     )
 
 
@@ -144,7 +141,7 @@ def local_topology() -> Topology:
     """The fixed ports of the system that the README's run command starts."""
     base = int(os.environ.get("DAPR_TODO_PORT_BASE", DEFAULT_PORT_BASE))
     # 8400-8409 control plane and Redis; five ports per service from 8410; then the mail
-    # sink (8425), Zipkin (8426), Prometheus (8427) and Sentry (8428-8430).
+    # sink (8425), Zipkin (8426), Prometheus (8427) and Sentry (8428-8429).
     state_dir = RUNTIME_DIR / ("local" if base == DEFAULT_PORT_BASE else f"local-{base}")
     return _build(iter(range(base, base + 100)), state_dir)
 

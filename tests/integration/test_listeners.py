@@ -73,6 +73,7 @@ NAMES = [
     "bindings-worker-dapr",
     pytest.param("placement", marks=HEALTHZ_ON_ALL_INTERFACES),
     pytest.param("scheduler", marks=HEALTHZ_ON_ALL_INTERFACES),
+    pytest.param("sentry", marks=HEALTHZ_ON_ALL_INTERFACES),
 ]
 
 
