@@ -14,12 +14,10 @@ from typing import Any
 
 import yaml
 
+from devtools import sentry
 from devtools.topology import REPO_ROOT
 
 ACCESS_CONTROL_FILE = REPO_ROOT / "helm" / "dapr-todo" / "files" / "access-control.yaml"
-# A self-hosted daprd's namespace when NAMESPACE is unset (dapr 1.18.2
-# pkg/security.CurrentNamespace); it is part of every caller's SPIFFE id.
-SELF_HOSTED_NAMESPACE = "default"
 
 # callee app-id -> caller app-id -> path -> HTTP verbs
 AllowedCalls = dict[str, dict[str, dict[str, list[str]]]]
@@ -33,7 +31,7 @@ def allowed_calls(source: Path = ACCESS_CONTROL_FILE) -> AllowedCalls:
 def policies(
     callee: str,
     trust_domain: str,
-    namespace: str = SELF_HOSTED_NAMESPACE,
+    namespace: str = sentry.NAMESPACE,
     source: Path = ACCESS_CONTROL_FILE,
 ) -> list[dict[str, Any]]:
     """`callee`'s accessControl policies: one per caller, deny but for the listed calls."""

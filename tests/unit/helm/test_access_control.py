@@ -104,7 +104,7 @@ def test_everything_else_is_denied_for_callers_of_this_namespace(
 ) -> None:
     for control, trust_domain, namespace in (
         (chart_configurations()[app_id]["spec"]["accessControl"], "public", NAMESPACE),
-        (local_access_control(app_id, tmp_path), sentry.TRUST_DOMAIN, sentry.NAMESPACE),
+        (local_access_control(app_id, tmp_path), sentry.APP_TRUST_DOMAIN, sentry.NAMESPACE),
     ):
         assert (control["defaultAction"], control["trustDomain"]) == ("deny", trust_domain)
         for policy in control["policies"]:
@@ -123,8 +123,7 @@ def test_the_allowed_calls_are_exactly_those_the_code_makes(tmp_path: Path) -> N
 
 def test_the_local_sidecars_name_callers_as_sentry_certifies_them() -> None:
     spec = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())["spec"]
-    assert spec["accessControl"]["trustDomain"] == sentry.TRUST_DOMAIN
-    assert access_control.SELF_HOSTED_NAMESPACE == sentry.NAMESPACE
+    assert spec["accessControl"]["trustDomain"] == sentry.APP_TRUST_DOMAIN
     # Policies come only from the list, per sidecar.
     assert spec["accessControl"]["policies"] == []
 
