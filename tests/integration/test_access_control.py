@@ -18,7 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
-from common.dapr_names import BINDINGS_WORKER_APP_ID, SYNC_WORKER_APP_ID, WEBAPP_APP_ID
+from common.dapr_names import (
+    BINDINGS_WORKER_APP_ID,
+    OWNER_ACTOR_TYPE,
+    SYNC_WORKER_APP_ID,
+    WEBAPP_APP_ID,
+)
 from devtools import access_control, sentry
 from devtools.topology import SERVICE_PACKAGES
 from tests.conftest import RunningSystem, running_system
@@ -142,6 +147,22 @@ def test_a_path_below_an_allowed_one_passes_the_policy(system: RunningSystem) ->
     response = invoke(system, WEBAPP_APP_ID, BINDINGS_WORKER_APP_ID, "GET", "/api/reminders/x")
     assert response.status_code == 404
     assert "errorCode" not in response.text
+
+
+def test_actor_calls_do_not_pass_through_the_policies(
+    system: RunningSystem, owner: tuple[int, str]
+) -> None:
+    """Dapr 1.18.2 checks policies on service invocation only (CallLocal, not CallActor):
+    webapp's sidecar reaches bindings-worker's actors though the list gives it no such path.
+    Any sidecar of the system may call them: this asserts the gap, so a release that closes
+    it shows here."""
+    webapp = system.service("webapp")
+    response = httpx.post(
+        f"{webapp.sidecar_url}/v1.0/actors/{OWNER_ACTOR_TYPE}/{owner[0]}/method/list",
+        headers=sidecar_headers(webapp),
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200, response.text
 
 
 def without(calls: access_control.AllowedCalls, callee: str, caller: str, path: str) -> Any:
