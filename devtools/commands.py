@@ -164,8 +164,8 @@ def sidecar(
     secrets_file: Path | None = None,
     sampling_rate: str = "1",
 ) -> Command:
-    """daprd beside `service`, loading components/ and this system's copy of the
-    Configuration (its name-resolution file, its Zipkin, `sampling_rate`)."""
+    """daprd beside `service`, loading components/ and its copy of the Configuration
+    (this system's name-resolution file, its Zipkin, `sampling_rate`; its app's policies)."""
     return Command(
         f"{service.app_id}-dapr",
         [
@@ -183,7 +183,7 @@ def sidecar(
             # The default is 0.0.0.0: every host that reaches this one would read the metrics.
             "--metrics-listen-address", LOOPBACK,
             "--resources-path", str(resources_dir),
-            "--config", str(sidecar_config(topology, sampling_rate)),
+            "--config", str(sidecar_config(topology, sampling_rate, service.app_id)),
             "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
             # Sidecar to sidecar, and to placement and scheduler: mTLS with Sentry's

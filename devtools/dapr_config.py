@@ -1,8 +1,9 @@
-"""The sidecars' Configuration for one system: components/config.yaml, made specific to it.
+"""A sidecar's Configuration in one system: components/config.yaml, made specific to both.
 
 daprd cannot read the environment in a Configuration, so each system gets a copy with its
 own name-resolution file (so systems side by side never resolve each other's app-ids), its
-Zipkin endpoint and its sampling rate.
+Zipkin endpoint and its sampling rate; and each sidecar its own access policies (the calls
+into its app, devtools/access_control.py).
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from pathlib import Path
 
 import yaml
 
+from devtools import access_control
 from devtools.topology import COMPONENTS_DIR, Topology
 
 
-def sidecar_config(topology: Topology, sampling_rate: str, source: Path = COMPONENTS_DIR) -> Path:
-    """Writes this system's Configuration and returns its path.
+def sidecar_config(
+    topology: Topology, sampling_rate: str, app_id: str, source: Path = COMPONENTS_DIR
+) -> Path:
+    """Writes the Configuration of `app_id`'s sidecar in this system and returns its path.
 
-    Written atomically: every sidecar of a system writes the same file as it starts.
+    Written atomically: every replica of a service writes the same file as it starts.
     """
     config = yaml.safe_load((source / "config.yaml").read_text())
     spec = config["spec"]
@@ -32,9 +36,11 @@ def sidecar_config(topology: Topology, sampling_rate: str, source: Path = COMPON
     spec["tracing"]["zipkin"]["endpointAddress"] = (
         f"http://127.0.0.1:{topology.zipkin_port}/api/v2/spans"
     )
-    target = topology.state_dir / "dapr" / "config.yaml"
+    control = spec["accessControl"]
+    control["policies"] = access_control.policies(app_id, control["trustDomain"])
+    target = topology.state_dir / "dapr" / f"{app_id}.config.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = target.with_name(f".config.yaml.{os.getpid()}")
+    scratch = target.with_name(f".{target.name}.{os.getpid()}")
     scratch.write_text(yaml.safe_dump(config, sort_keys=False))
     scratch.replace(target)
     return target

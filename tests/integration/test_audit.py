@@ -363,10 +363,15 @@ def test_the_audit_page_lists_and_filters_records_for_staff(
 
 
 def test_a_dead_letter_read_is_recorded_with_the_calling_app(system: RunningSystem) -> None:
-    webapp = system.service("webapp")
+    # As sync-worker's sidecar delivers a call from webapp: no app invokes this route, so
+    # the access policies refuse it through service invocation (test_access_control).
     response = httpx.get(
-        f"{webapp.sidecar_url}/v1.0/invoke/sync-worker/method/ops/dead-letters",
-        headers={"User-Agent": "dead-letter-reader", "dapr-api-token": system.dapr_api_token},
+        f"{system.service('sync_worker').app_url}/ops/dead-letters",
+        headers={
+            "User-Agent": "dead-letter-reader",
+            "dapr-api-token": system.app_api_token,
+            "dapr-caller-app-id": "webapp",
+        },
     )
     assert response.status_code == 200
     read = wait_for_record(

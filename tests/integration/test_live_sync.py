@@ -30,7 +30,6 @@ from tests.integration.clients import (
     session_user_id,
 )
 from tests.integration.webapp_http import WebappUser
-from tests.sidecar_tokens import sidecar_headers
 from tests.task_event_factory import make_event
 
 pytestmark = pytest.mark.integration
@@ -160,10 +159,11 @@ def test_malformed_event_is_dead_lettered_and_the_subscription_keeps_working(
     )
     # Not without the sidecar's app token (401), and only for webapp (tests of the guard).
     assert httpx.get(f"{sync_worker.app_url}/ops/dead-letters", timeout=10).status_code == 401
-    webapp = system.service("webapp")
-    via_webapp = f"{webapp.sidecar_url}/v1.0/invoke/sync-worker/method"
+    # As sync-worker's sidecar delivers a call from webapp (no app invokes this route, so
+    # the access policies would refuse it through service invocation).
+    as_from_webapp = {"dapr-api-token": system.app_api_token, "dapr-caller-app-id": "webapp"}
     dead = httpx.get(
-        f"{via_webapp}/ops/dead-letters", headers=sidecar_headers(webapp), timeout=10
+        f"{sync_worker.app_url}/ops/dead-letters", headers=as_from_webapp, timeout=10
     ).json()["dead_letters"]
     # Each subscriber (sync-worker, bindings-worker) dead-letters its own copy.
     entries = [e for e in dead if e["event_id"] == event_id]

@@ -93,3 +93,8 @@ auth:
 - {{ .Values.services.syncWorker.appId }}
 - {{ .Values.services.bindingsWorker.appId }}
 {{- end -}}
+
+{{- /* The Configuration of one service's sidecars (its own access policies). */ -}}
+{{- define "dapr-todo.configName" -}}
+{{ printf "%s-%s" .root.Values.dapr.config .svc.appId }}
+{{- end -}}

@@ -19,7 +19,7 @@ DASHBOARDS = REPO_ROOT / "helm" / "dapr-todo" / "dashboards"
 
 def test_sidecar_config_gets_this_systems_rate_zipkin_and_names_file(tmp_path: Path) -> None:
     topology = free_topology(tmp_path)
-    written = yaml.safe_load(sidecar_config(topology, "0.25").read_text())
+    written = yaml.safe_load(sidecar_config(topology, "0.25", "webapp").read_text())
     default = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())
     assert written["spec"]["tracing"] == {
         "samplingRate": "0.25",
@@ -28,7 +28,8 @@ def test_sidecar_config_gets_this_systems_rate_zipkin_and_names_file(tmp_path: P
     resolver = written["spec"]["nameResolution"]
     assert resolver["component"] == "sqlite"
     assert resolver["configuration"]["connectionString"] == str(tmp_path / "names.db")
-    unchanged = ("tracing", "nameResolution")
+    # accessControl: tests/unit/devtools/test_access_control.py
+    unchanged = ("tracing", "nameResolution", "accessControl")
     assert {k: v for k, v in written["spec"].items() if k not in unchanged} == {
         k: v for k, v in default["spec"].items() if k not in unchanged
     }
@@ -79,7 +80,7 @@ def seconds(duration: str) -> float:
 
 
 def test_name_resolution_outlasts_a_busy_machine_and_never_collects(tmp_path: Path) -> None:
-    written = yaml.safe_load(sidecar_config(free_topology(tmp_path), "1").read_text())
+    written = yaml.safe_load(sidecar_config(free_topology(tmp_path), "1", "webapp").read_text())
     resolver = written["spec"]["nameResolution"]["configuration"]
     update, timeout = seconds(resolver["updateInterval"]), seconds(resolver["timeout"])
     # The resolver refuses anything else (nameresolution/sqlite/sqlite_metadata.go).

@@ -32,6 +32,8 @@ EVERYTHING = (
     "ingress.tlsSecretName=todo-tls",
     f"host={HOST}",
     "dapr.tracing.otlpEndpoint=otel-collector.observability:4317",
+    "networkPolicy.enabled=true",
+    "networkPolicy.redis.enabled=true",
 )
 VARIANTS = pytest.mark.parametrize("sets", [DEFAULT, EVERYTHING], ids=["default", "everything"])
 
@@ -207,14 +209,22 @@ def test_pubsub_scopes_who_publishes_and_subscribes_what() -> None:
     subscribing = dict(part.split("=") for part in meta["subscriptionScopes"].split(";"))
     topic, dead = dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_EVENTS_DEAD_LETTER_TOPIC
     user, live = dapr_names.USER_EVENTS_TOPIC, dapr_names.TASK_LIVE_TOPIC
+    audit, audit_dead = dapr_names.AUDIT_TOPIC, dapr_names.AUDIT_DEAD_LETTER_TOPIC
+    every_topic = {topic, live, dead, user, audit, audit_dead}
     # Scopes bind only protected topics for apps they leave without topics.
-    assert set(meta["protectedTopics"].split(",")) == {topic, live, dead, user}
-    assert set(meta["allowedTopics"].split(",")) == {topic, live, dead, user}
-    assert set(publishing[dapr_names.WEBAPP_APP_ID].split(",")) == {topic, live, user}
-    assert publishing[dapr_names.SYNC_WORKER_APP_ID] == dead
+    assert set(meta["protectedTopics"].split(",")) == every_topic
+    assert set(meta["allowedTopics"].split(",")) == every_topic
+    assert set(publishing[dapr_names.WEBAPP_APP_ID].split(",")) == {topic, live, user, audit}
+    assert set(publishing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {dead, audit}
+    assert set(publishing[dapr_names.BINDINGS_WORKER_APP_ID].split(",")) == {
+        dead,
+        audit_dead,
+        audit,
+    }
     assert set(subscribing[dapr_names.SYNC_WORKER_APP_ID].split(",")) == {topic, live, dead, user}
-    # The reminder actors need every change once: the outbox's stream, not the live copies.
-    assert subscribing[dapr_names.BINDINGS_WORKER_APP_ID] == topic
+    # The reminder actors need every change once (the outbox's stream, not the live
+    # copies); the sealer every audit record.
+    assert set(subscribing[dapr_names.BINDINGS_WORKER_APP_ID].split(",")) == {topic, audit}
     assert subscribing[dapr_names.WEBAPP_APP_ID] == ""
 
 
@@ -243,7 +253,7 @@ def test_sidecar_annotations_are_quoted_strings(sets: tuple[str, ...]) -> None:
         for key, value in annotations.items():
             assert isinstance(value, str), f"{app_id}: {key} is {value!r}, not a string"
         assert annotations["dapr.io/enabled"] == "true"
-        assert annotations["dapr.io/config"] == dapr_names.CONFIGURATION
+        assert annotations["dapr.io/config"] == f"{dapr_names.CONFIGURATION}-{app_id}"
 
 
 def test_one_deployment_per_service_with_its_app_id() -> None:
@@ -292,35 +302,25 @@ def test_every_service_has_a_disruption_budget() -> None:
         assert doc["spec"]["selector"]["matchLabels"] in selectors
 
 
-def test_configuration_denies_invocation_but_the_two_calls_the_apps_make() -> None:
-    (config,) = of_kind(DEFAULT, "Configuration")
-    assert config["metadata"]["name"] == dapr_names.CONFIGURATION
-    control = config["spec"]["accessControl"]
-    assert control["defaultAction"] == "deny"
-    policies = {policy["appId"]: policy for policy in control["policies"]}
-    assert all(policy["defaultAction"] == "deny" for policy in policies.values())
-    assert all(policy["namespace"] == NAMESPACE for policy in policies.values())
-    allowed = {
-        app_id: {
-            (op["name"], verb) for op in policy.get("operations", []) for verb in op["httpVerb"]
-        }
-        for app_id, policy in policies.items()
-    }
-    assert allowed == {
-        dapr_names.WEBAPP_APP_ID: {("/api/**", "POST"), ("/api/**", "GET")},
-        dapr_names.SYNC_WORKER_APP_ID: {("/internal/session-user", "POST")},
-        dapr_names.BINDINGS_WORKER_APP_ID: set(),
-    }
-    scopes = {scope["storeName"]: scope for scope in config["spec"]["secrets"]["scopes"]}
-    assert scopes[dapr_names.SECRET_STORE]["defaultAccess"] == "deny"
+def test_secret_scopes_match_components_dir() -> None:
+    """The same secrets API doors as locally; the cluster also shuts the built-in store.
+    (Access policies: tests/unit/helm/test_access_control.py.)"""
+    spec = yaml.safe_load((COMPONENTS_DIR / "config.yaml").read_text())["spec"]
+    ours = {scope["storeName"]: scope for scope in spec["secrets"]["scopes"]}
+    assert all(scope["defaultAccess"] == "deny" for scope in ours.values())
+    for config in of_kind(DEFAULT, "Configuration"):
+        chart = {scope["storeName"]: scope for scope in config["spec"]["secrets"]["scopes"]}
+        assert chart.pop("kubernetes") == {"storeName": "kubernetes", "defaultAccess": "deny"}
+        assert chart == ours
 
 
 def test_tracing_exports_only_when_an_endpoint_is_set() -> None:
-    (default,) = of_kind(DEFAULT, "Configuration")
-    (traced,) = of_kind(EVERYTHING, "Configuration")
-    assert "otel" not in default["spec"]["tracing"]
-    assert traced["spec"]["tracing"]["otel"]["endpointAddress"].endswith(":4317")
-    assert isinstance(traced["spec"]["tracing"]["samplingRate"], str)
+    for default, traced in zip(
+        of_kind(DEFAULT, "Configuration"), of_kind(EVERYTHING, "Configuration"), strict=True
+    ):
+        assert "otel" not in default["spec"]["tracing"]
+        assert traced["spec"]["tracing"]["otel"]["endpointAddress"].endswith(":4317")
+        assert isinstance(traced["spec"]["tracing"]["samplingRate"], str)
 
 
 def test_keda_is_off_by_default() -> None:
@@ -439,9 +439,10 @@ def test_sidecars_may_read_only_the_release_secret_and_the_audit_key() -> None:
 def test_the_audit_signing_key_secret_is_one_value_end_to_end() -> None:
     """Renaming the Secret (a key rotation) moves the sealer, the secret scope and RBAC."""
     sets = ("audit.signingKeySecret=audit-key-2027",)
-    (config,) = of_kind(sets, "Configuration")
-    (scope,) = [s for s in config["spec"]["secrets"]["scopes"] if s["storeName"] == "auditkeys"]
-    assert scope["allowedSecrets"] == ["audit-key-2027"]
+    for config in of_kind(sets, "Configuration"):
+        scopes = config["spec"]["secrets"]["scopes"]
+        (scope,) = [s for s in scopes if s["storeName"] == "auditkeys"]
+        assert scope["allowedSecrets"] == ["audit-key-2027"]
     sealer = env_of(app_container(deployments(sets)["bindings-worker"]))
     assert sealer["AUDIT_SIGNING_KEY_NAME"]["value"] == "audit-key-2027"
     (role,) = of_kind(sets, "Role")
