@@ -139,6 +139,7 @@ def sentry_command(topology: Topology) -> Command:
             "--config", str(sentry.write_configuration(topology)),
             "--log-as-json",
         ],
+        env={"NAMESPACE": sentry.NAMESPACE},
     )  # fmt: skip
 
 
@@ -154,7 +155,7 @@ def control_plane_mtls_flags(topology: Topology) -> list[str]:
 
 def control_plane_mtls_env(topology: Topology, identity: str) -> dict[str, str]:
     token = sentry.control_plane_token_file(topology, identity)
-    return {"DAPR_SENTRY_TOKEN_FILE": str(token)}
+    return {"DAPR_SENTRY_TOKEN_FILE": str(token), "NAMESPACE": sentry.NAMESPACE}
 
 
 def sidecar(
@@ -207,6 +208,8 @@ def sidecar(
             "AUDIT_KEYS_FILE": str(audit_keys.ensure(topology)),
             **api_token_env(topology),
             "DAPR_TRUST_ANCHORS": sentry.trust_anchors(topology),
+            # Part of the SPIFFE id: a NAMESPACE in the user's shell must not change it.
+            "NAMESPACE": sentry.NAMESPACE,
             "DAPR_SENTRY_TOKEN_FILE": str(sentry.token_file(topology, service.app_id)),
         },
     )  # fmt: skip

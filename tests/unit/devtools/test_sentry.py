@@ -87,12 +87,14 @@ def test_every_dapr_process_gets_mtls(tmp_path: Path) -> None:
         assert _flag(command.argv, "--trust-anchors-file") == str(anchors)
         assert _flag(command.argv, "--trust-domain") == sentry.TRUST_DOMAIN
         assert Path(command.env["DAPR_SENTRY_TOKEN_FILE"]).exists()
+        assert command.env["NAMESPACE"] == sentry.NAMESPACE  # part of its SPIFFE id
     for service in topology.services:
         command = commands.sidecar(topology, service)
         assert "--enable-mtls" in command.argv
         assert _flag(command.argv, "--sentry-address") == f"127.0.0.1:{topology.sentry_port}"
         assert _flag(command.argv, "--control-plane-trust-domain") == sentry.TRUST_DOMAIN
         assert command.env["DAPR_TRUST_ANCHORS"] == anchors.read_text()
+        assert command.env["NAMESPACE"] == sentry.NAMESPACE
         token = Path(command.env["DAPR_SENTRY_TOKEN_FILE"]).read_text()
         assert jwt.decode(token, options={"verify_signature": False})["sub"].endswith(
             f"/{service.app_id}"
