@@ -6,6 +6,7 @@ ASGI routing a process serves. Nothing here names another service's address.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -85,6 +86,10 @@ PUBLIC_BASE_URL = env.optional("PUBLIC_BASE_URL", "http://127.0.0.1:8410")
 DIGEST_DEFAULT_TIME = env.optional("DIGEST_DEFAULT_TIME", "08:00")
 # How long the link that verifies a user's e-mail address stays valid (webapp).
 EMAIL_VERIFICATION_MAX_AGE_SECONDS = env.seconds("EMAIL_VERIFICATION_MAX_AGE_SECONDS", 2 * 86400)
+# Sign-in lock-out (django-axes, webapp): this many failed sign-ins for one account, or from
+# one address, lock that account or address out for the cool-off.
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_SECONDS = env.seconds("AXES_COOLOFF_SECONDS", 15 * 60)
 
 # --- computed part -------------------------------------------------------------------
 # The state stores /readyz reads (common/health.py): each service's own.
@@ -110,6 +115,7 @@ SERVICE_APPS = {
         "webapp.preferences",
         "webapp.accounts",
         "webapp.ops",
+        "axes",
     ],
     "sync_worker": ["channels", "task_fragments"],
     "bindings_worker": [],
@@ -145,6 +151,8 @@ if SERVICE == "webapp":
         "django_htmx.middleware.HtmxMiddleware",
         # A state-store outage in any view or login check: 503 with a message, never a 500.
         "webapp.todo.outage.StateOutageMiddleware",
+        # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+        "axes.middleware.AxesMiddleware",
     ]
 
 TEMPLATES = [
@@ -165,6 +173,23 @@ TEMPLATES = [
 # Sessions live in the Dapr state store, so any instance can serve any request.
 SESSION_ENGINE = "webapp.sessions"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# django-axes refuses a locked-out account or address before the password is checked. Its
+# counters live in the users database, which every webapp instance shares.
+AUTHENTICATION_BACKENDS = [
+    *(["axes.backends.AxesStandaloneBackend"] if SERVICE == "webapp" else []),
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Each parameter counts on its own: one account from anywhere, or one address for any account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(seconds=AXES_COOLOFF_SECONDS)
+# A success does not reset the counters: it would let one owner of a valid account clear their
+# address's count between guesses at others. Counters expire after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
+# The sign-in page itself, with the reason and the cool-off (status 429).
+AXES_LOCKOUT_CALLABLE = "webapp.accounts.lockout.locked_out"
+# Axes logs every attempt at INFO with the username; the audit trail records them already.
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
