@@ -10,9 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from common import dapr_names, env
+from common.csp import websocket_origin
 from common.json_logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -116,6 +118,7 @@ SERVICE_APPS = {
         "webapp.accounts",
         "webapp.ops",
         "axes",
+        "csp",
     ],
     "sync_worker": ["channels", "task_fragments"],
     "bindings_worker": [],
@@ -148,6 +151,7 @@ if SERVICE == "webapp":
         "webapp.inline_middleware.AuthenticationMiddleware",
         "webapp.inline_middleware.MessageMiddleware",
         "webapp.inline_middleware.XFrameOptionsMiddleware",
+        "webapp.inline_middleware.CSPMiddleware",
         "django_htmx.middleware.HtmxMiddleware",
         # A state-store outage in any view or login check: 503 with a message, never a 500.
         "webapp.todo.outage.StateOutageMiddleware",
@@ -221,6 +225,22 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [CHANNEL_REDIS_URL]},
+    }
+}
+
+# No inline script or style anywhere, and nothing from another origin but the live-sync
+# socket (sync_worker, on a port of its own locally): an injected <script> does not run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF, *websocket_origin(SYNC_WEBSOCKET_URL)],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     }
 }
 
