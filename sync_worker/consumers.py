@@ -18,11 +18,12 @@ from common import metrics
 from common.cloudevents import MalformedEvent
 from common.dapr.errors import DaprError
 from common.session_ids import fingerprint
-from sync_worker import handshake
+from sync_worker import handshake, socket_cap
 from sync_worker.fanout import user_group
 from sync_worker.protocol import (
     CLOSE_FRAME_TOO_LARGE,
     CLOSE_NOT_SIGNED_IN,
+    CLOSE_TOO_MANY_SOCKETS,
     CLOSE_TRY_AGAIN_LATER,
     MAX_FRAME_BYTES,
     JunkFrame,
@@ -57,6 +58,7 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            await socket_cap.release(getattr(self, "channel_name", ""))
             if self.counted:
                 self.counted = False
                 metrics.OPEN_WEBSOCKETS.dec()
@@ -88,6 +90,10 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         if self.user_id is None:
             # A close code needs an accepted socket; nothing is sent before the close.
             await self._accept_and_close(CLOSE_NOT_SIGNED_IN)
+            return
+        if not await socket_cap.acquire(self.user_id, self.channel_name):
+            logger.info("live-sync socket refused: too many open", extra={"user": self.user_id})
+            await self._accept_and_close(CLOSE_TOO_MANY_SOCKETS)
             return
         self.session = fingerprint(key) if key else ""
         group = user_group(self.user_id)

@@ -19,6 +19,8 @@ MAX_FRAME_BYTES = 4096
 CLOSE_FRAME_TOO_LARGE = 1009
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_SIGNED_IN = 4401
+# The user has SYNC_MAX_SOCKETS_PER_USER sockets open already (sync_worker.socket_cap).
+CLOSE_TOO_MANY_SOCKETS = 4429
 
 CatchUpType = Literal["hello", "resync"]
 

@@ -49,6 +49,9 @@ LOG_LEVEL = env.optional("LOG_LEVEL", "INFO").upper()
 SYNC_WEBSOCKET_URL = env.optional("SYNC_WEBSOCKET_URL", "/ws/tasks/")
 # Origins allowed to open that socket (besides the socket's own host).
 SYNC_ALLOWED_ORIGINS = env.listing("SYNC_ALLOWED_ORIGINS", [])
+# How many live-sync sockets one user may hold open across every sync_worker instance
+# (sync_worker/socket_cap.py); 0 for no cap.
+SYNC_MAX_SOCKETS_PER_USER = env.integer("SYNC_MAX_SOCKETS_PER_USER", 20)
 # The channel layer that carries pushes between sync_worker instances.
 # Only sync_worker uses it, and must have it.
 CHANNEL_REDIS_URL = (

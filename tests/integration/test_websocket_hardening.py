@@ -5,18 +5,42 @@ never an ERROR log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack
+
 import httpx
 import pytest
+from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
+from devtools.probes import Probe, http_ok, wait_until
+from devtools.topology import Service, free_port
+from sync_worker.socket_cap import user_key
 from tests.conftest import RunningSystem
-from tests.integration.clients import open_socket, receive, send_hello
+from tests.integration.clients import open_socket, receive, send_hello, session_user_id
+from tests.integration.redis_access import system_redis
 from tests.integration.webapp_http import WebappUser
 
 pytestmark = pytest.mark.integration
 
 PASSWORD = "correct-horse-battery-42"
+REPLICA = "-replica-2"
+# The shipped default, which the test system does not override.
+CAP = settings.SYNC_MAX_SOCKETS_PER_USER
+
+
+@pytest.fixture(scope="module")
+def second_sync_worker(system: RunningSystem) -> Iterator[Service]:
+    """Another sync_worker instance (app and sidecar) on ports of its own, beside the first."""
+    first = system.service("sync_worker")
+    replica = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
+    system.start_service(replica, REPLICA)
+    wait_until(Probe("replica sidecar", lambda: http_ok(f"{replica.sidecar_url}/v1.0/healthz"), 60))
+    wait_until(Probe("replica app", lambda: http_ok(f"{replica.app_url}/readyz"), 60))
+    yield replica
+    system.group.stop(f"{replica.app_id}-dapr{REPLICA}")
+    system.group.stop(f"{replica.app_id}{REPLICA}")
 
 
 class SecondSession:
@@ -50,9 +74,9 @@ class SecondSession:
         assert response.status_code == 201, response.text
         return str(response.json()["task"]["id"])
 
-    def socket(self, system: RunningSystem) -> ClientConnection:
+    def socket(self, sync_worker: Service) -> ClientConnection:
         cookie = f"sessionid={self.client.cookies['sessionid']}"
-        return open_socket(system.service("sync_worker"), self.base_url, cookie)
+        return open_socket(sync_worker, self.base_url, cookie)
 
     def close(self) -> None:
         self.client.close()
@@ -86,17 +110,56 @@ def make_live(sockets: list[ClientConnection], creator: SecondSession) -> None:
 
 
 def test_sign_out_closes_that_sessions_sockets_before_any_later_push(
-    system: RunningSystem, webapp_user: WebappUser
+    system: RunningSystem, webapp_user: WebappUser, second_sync_worker: Service
 ) -> None:
     elsewhere = SecondSession(webapp_user)
+    first = system.service("sync_worker")
     with (
-        webapp_user.socket(system.service("sync_worker")) as signed_out_socket,
-        elsewhere.socket(system) as other_socket,
+        webapp_user.socket(first) as signed_out_here,
+        webapp_user.socket(second_sync_worker) as signed_out_there,
+        elsewhere.socket(first) as other_session,
     ):
-        make_live([signed_out_socket, other_socket], elsewhere)
+        make_live([signed_out_here, signed_out_there, other_session], elsewhere)
         assert webapp_user.post("/accounts/logout/").status_code == 302
         after = elsewhere.create("after sign-out")
-        # The other session's socket gets the change; the signed-out one only its close.
-        wait_for_task(other_socket, after)
-        assert closed_code(signed_out_socket) == 4401
+        # The other session's socket gets the change; the signed-out ones, on either
+        # instance, only their close.
+        wait_for_task(other_session, after)
+        assert closed_code(signed_out_here) == 4401
+        assert closed_code(signed_out_there) == 4401
     elsewhere.close()
+
+
+def leases(system: RunningSystem, user: WebappUser) -> int:
+    """How many socket leases the user holds in the channel layer's Redis (database 1)."""
+    user_id = session_user_id(system.service("sync_worker"), user.session_key)
+    redis = system_redis(system.topology, db=1)
+    try:
+        return int(redis.zcard(user_key(user_id)))
+    finally:
+        redis.close()
+
+
+def test_a_users_open_sockets_are_capped_across_instances(
+    system: RunningSystem, webapp_user: WebappUser, second_sync_worker: Service
+) -> None:
+    instances = [system.service("sync_worker"), second_sync_worker]
+    with ExitStack() as stack:
+        held = [stack.enter_context(webapp_user.socket(instances[n % 2])) for n in range(CAP)]
+        for instance in instances:
+            with webapp_user.socket(instance) as refused:
+                assert closed_code(refused) == 4429
+        # Another user is not affected by this one's sockets.
+        other = WebappUser(webapp_user.base_url)
+        with other.socket(instances[0]) as others:
+            send_hello(others)
+            task_id = other.create("another user's socket is live")["id"]
+            wait_for_task(others, task_id)
+        other.close()
+        # A closed socket gives its place back, on whichever instance.
+        held.pop().close()
+        wait_until(Probe("lease given back", lambda: leases(system, webapp_user) < CAP, 30))
+        with webapp_user.socket(instances[0]) as admitted:
+            send_hello(admitted)
+            task_id = webapp_user.create("admitted after one closed")["id"]
+            wait_for_task(admitted, task_id)

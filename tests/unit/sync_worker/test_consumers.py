@@ -15,7 +15,7 @@ from common.dapr import state
 from common.dapr.errors import DaprUnavailable
 from common.dapr_names import STATE_STORE
 from common.session_ids import fingerprint
-from sync_worker import consumers
+from sync_worker import consumers, socket_cap
 from sync_worker.consumers import TaskSyncConsumer
 from sync_worker.fanout import close_session, push_event
 from sync_worker.protocol import event_message, refresh_message
@@ -40,6 +40,7 @@ def setup(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FakeStateStore
     settings.SYNC_ALLOWED_ORIGINS = [ORIGIN]
     store = FakeStateStore()
     store.install(monkeypatch)
+    socket_cap.forget()
 
     async def find_session_user(key: str) -> int | None:
         if key == "down":
@@ -311,3 +312,25 @@ def test_another_sessions_sign_out_leaves_the_socket_open() -> None:
         await receive_event(socket, 1)
 
     run(scenario)
+
+
+def test_sockets_past_the_users_cap_are_closed_4429(settings: Settings) -> None:
+    settings.SYNC_MAX_SOCKETS_PER_USER = 2
+
+    async def body() -> None:
+        first, second, third = communicator(), communicator(), communicator()
+        for socket in (first, second):
+            await hello(socket)
+        connected, _ = await third.connect()
+        assert connected
+        assert await third.receive_output() == {"type": "websocket.close", "code": 4429}
+        await first.disconnect()
+        # The closed socket gave its place back.
+        fourth = communicator()
+        await hello(fourth)
+        await push((await log_events(1))[0])
+        await receive_event(fourth, 1)
+        for socket in (second, third, fourth):
+            await socket.disconnect()
+
+    async_to_sync(body)()
