@@ -163,3 +163,42 @@ def test_a_users_open_sockets_are_capped_across_instances(
             send_hello(admitted)
             task_id = webapp_user.create("admitted after one closed")["id"]
             wait_for_task(admitted, task_id)
+
+
+# Each is ignored (the socket still answers a hello) or closes the socket with one of the
+# codes a protocol violation may get; never 1011 (a crashed handler).
+HOSTILE_FRAMES: dict[str, str | bytes] = {
+    "deeply nested array": "[" * 2000 + "]" * 2000,
+    "deeply nested object, past the size cap": '{"a":' * 1000 + "1" + "}" * 1000,
+    "not JSON": "<script>alert(1)</script>",
+    "binary": b"\x00\xff" * 100,
+    "huge text": "x" * 1_000_000,
+    "huge binary": b"\x00" * 1_000_000,
+    "huge sequence number": '{"type":"hello","after":' + "9" * 4000 + "}",
+    "wrong types": '{"type":["hello"],"after":{"seq":1}}',
+    "NUL and surrogate escapes": '{"type":"hello\\u0000","after":"\\ud800"}',
+}
+PROTOCOL_CLOSE_CODES = {1003, 1008, 1009}
+
+
+def error_lines(system: RunningSystem, package: str, mark: int) -> list[str]:
+    lines = system.app_process(package).lines[mark:]
+    return [line for line in lines if '"level": "ERROR"' in line or "Traceback" in line]
+
+
+@pytest.mark.parametrize("frame", HOSTILE_FRAMES.values(), ids=HOSTILE_FRAMES.keys())
+def test_a_hostile_frame_is_ignored_or_closes_with_a_protocol_code(
+    system: RunningSystem, webapp_user: WebappUser, frame: str | bytes
+) -> None:
+    mark = system.app_process("sync_worker").mark()
+    code = None  # the socket stayed open
+    with webapp_user.socket(system.service("sync_worker")) as socket:
+        try:
+            socket.send(frame)
+            send_hello(socket)
+            task_id = webapp_user.create("after a hostile frame")["id"]
+            wait_for_task(socket, task_id)  # ignored: the socket still works
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd is not None else "no close frame"
+    assert code is None or code in PROTOCOL_CLOSE_CODES
+    assert error_lines(system, "sync_worker", mark) == []
