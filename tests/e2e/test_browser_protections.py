@@ -109,3 +109,23 @@ def test_the_operator_page_works_under_the_policy(
     columns = page.locator("#ops-services").evaluate("e => getComputedStyle(e).display")
     assert columns == "grid"
     assert_clean(page, errors)
+
+
+def test_markup_in_a_title_and_notes_shows_as_text_here_and_in_pushes(
+    sign_up: Callable[..., User],
+) -> None:
+    user = sign_up()
+    watcher = user.open_tab()
+    expect_live(watcher)
+    title = '<img src=x onerror="window.__xss = 1"><b>bold</b>'
+    notes = "<script>window.__xss = 2</script><i>notes</i>"
+    page = user.page
+    page.get_by_label("New task").fill(title)
+    page.get_by_label("Notes").fill(notes)
+    page.get_by_role("button", name="Add task").click()
+    for tab in (page, watcher):  # the htmx answer here, the live push there
+        item = tab.locator("#task-list > li.task").filter(has_text="bold")
+        expect(item.locator(".title")).to_have_text(title)
+        expect(item.locator(".notes")).to_have_text(notes)
+        assert item.locator(".title b, .title img, .notes script, .notes i").count() == 0
+        assert tab.evaluate("() => window.__xss") is None

@@ -202,3 +202,41 @@ def test_a_hostile_frame_is_ignored_or_closes_with_a_protocol_code(
             code = closed.rcvd.code if closed.rcvd is not None else "no close frame"
     assert code is None or code in PROTOCOL_CLOSE_CODES
     assert error_lines(system, "sync_worker", mark) == []
+
+
+HOSTILE_TITLE = '<script>alert("title")</script><b>bold</b>'
+HOSTILE_NOTES = '<img src=x onerror="alert(1)">\n<a href="javascript:alert(2)">link</a>'
+RAW_MARKUP = ("<script>", "<b>", "<img", '<a href="javascript')
+
+
+def assert_escaped(html: str) -> None:
+    """`html` shows the hostile title and notes as text (escaped), never as markup."""
+    assert not [raw for raw in RAW_MARKUP if raw in html], html[:500]
+    assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_user_text_is_escaped_in_every_page_fragment_and_push(
+    system: RunningSystem, webapp_user: WebappUser
+) -> None:
+    with webapp_user.socket(system.service("sync_worker")) as socket:
+        send_hello(socket)
+        created = webapp_user.post(
+            "/tasks/",
+            {"title": HOSTILE_TITLE, "notes": HOSTILE_NOTES},
+            headers={"Accept": "text/html", "HX-Request": "true"},
+        )
+        assert created.is_success
+        pushed = receive(socket)
+    assert pushed.task_id is not None
+    edit_path = f"/tasks/{pushed.task_id}/edit"
+    rendered = {
+        "created fragment": created,
+        "task list": webapp_user.client.get("/"),
+        "edit page": webapp_user.client.get(edit_path),
+        "edit fragment": webapp_user.client.get(edit_path, headers={"HX-Request": "true"}),
+    }
+    for name, response in rendered.items():
+        assert response.is_success, name
+        assert_escaped(response.text)
+    assert_escaped(pushed.html)
