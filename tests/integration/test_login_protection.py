@@ -35,10 +35,16 @@ def address() -> str:
     return next(_addresses)
 
 
-def sign_in(base_url: str, source: str, username: str, password: str) -> httpx.Response:
-    """One sign-in attempt from `source`, with its own cookies (as a fresh browser)."""
+def sign_in(
+    base_url: str, source: str, username: str, password: str, forged_for: str = ""
+) -> httpx.Response:
+    """One sign-in attempt from `source`, with its own cookies (as a fresh browser);
+    `forged_for` claims another client address in X-Forwarded-For."""
     transport = httpx.HTTPTransport(local_address=source)
-    with httpx.Client(base_url=base_url, transport=transport, timeout=10) as client:
+    headers = {"X-Forwarded-For": forged_for} if forged_for else {}
+    with httpx.Client(
+        base_url=base_url, transport=transport, headers=headers, timeout=10
+    ) as client:
         client.get("/accounts/login/").raise_for_status()
         return client.post(
             "/accounts/login/",
@@ -87,6 +93,18 @@ def test_failures_for_many_accounts_lock_the_address_out(
     # not: from another address it signs in.
     assert_locked_out(sign_in(base_url, address, webapp_user.username, PASSWORD))
     assert sign_in(base_url, next(_addresses), webapp_user.username, PASSWORD).status_code == 302
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_address_lock_out(
+    system: RunningSystem, webapp_user: WebappUser, address: str
+) -> None:
+    base_url = system.service("webapp").app_url
+    for n in range(LIMIT):
+        last = sign_in(
+            base_url, address, f"nobody-{uuid.uuid4().hex[:8]}", "wrong-1", f"10.9.8.{n}"
+        )
+    assert_locked_out(last)
+    assert_locked_out(sign_in(base_url, address, webapp_user.username, PASSWORD, "10.9.9.9"))
 
 
 def test_a_sign_in_under_the_limit_succeeds(
