@@ -129,3 +129,36 @@ def test_markup_in_a_title_and_notes_shows_as_text_here_and_in_pushes(
         expect(item.locator(".notes")).to_have_text(notes)
         assert item.locator(".title b, .title img, .notes script, .notes i").count() == 0
         assert tab.evaluate("() => window.__xss") is None
+
+
+def test_a_tab_whose_session_signs_out_says_so_and_stops_reconnecting(
+    sign_up: Callable[..., User],
+) -> None:
+    user = sign_up()
+    other_tab = user.open_tab()
+    expect_live(other_tab)
+    user.page.get_by_role("button", name="Sign out").click()
+    status = other_tab.locator("#connection-status")
+    expect(status).to_have_attribute("data-state", "signed-out")
+    expect(status).to_contain_text("Signed out")
+    assert other_tab.evaluate("window.liveSync.reconnectIn") is None
+    # Coming back online does not reopen it either.
+    other_tab.context.set_offline(True)
+    other_tab.context.set_offline(False)
+    assert other_tab.evaluate("window.liveSync.reconnectIn") is None
+    expect(status).to_have_attribute("data-state", "signed-out")
+
+
+def test_a_socket_past_the_cap_says_too_many_tabs(
+    sign_up: Callable[..., User], new_context: Callable[..., BrowserContext]
+) -> None:
+    user = sign_up()
+    context = new_context(storage_state=user.context.storage_state())
+    # As sync_worker answers a user who holds SYNC_MAX_SOCKETS_PER_USER sockets already.
+    context.route_web_socket("**/ws/tasks/**", lambda socket: socket.close(code=4429))
+    page = context.new_page()
+    page.goto("/")
+    status = page.locator("#connection-status")
+    expect(status).to_have_attribute("data-state", "too-many")
+    expect(status).to_contain_text("too many open tabs")
+    assert page.evaluate("window.liveSync.reconnectIn") is None
