@@ -292,7 +292,7 @@ def test_every_service_has_a_disruption_budget() -> None:
         assert doc["spec"]["selector"]["matchLabels"] in selectors
 
 
-def test_configuration_denies_invocation_but_the_two_calls_the_apps_make() -> None:
+def test_configuration_denies_invocation_but_the_calls_the_apps_make() -> None:
     (config,) = of_kind(DEFAULT, "Configuration")
     assert config["metadata"]["name"] == dapr_names.CONFIGURATION
     control = config["spec"]["accessControl"]
@@ -307,7 +307,11 @@ def test_configuration_denies_invocation_but_the_two_calls_the_apps_make() -> No
         for app_id, policy in policies.items()
     }
     assert allowed == {
-        dapr_names.WEBAPP_APP_ID: {("/api/**", "POST"), ("/api/**", "GET")},
+        dapr_names.WEBAPP_APP_ID: {
+            ("/api/**", "POST"),
+            ("/api/**", "GET"),
+            ("/sessions/signed-out", "POST"),
+        },
         dapr_names.SYNC_WORKER_APP_ID: {("/internal/session-user", "POST")},
         dapr_names.BINDINGS_WORKER_APP_ID: set(),
     }
