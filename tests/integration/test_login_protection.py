@@ -9,13 +9,18 @@ Each test signs in from a loopback address of its own (127.0.0.0/8 all reaches t
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from django.conf import settings
 
-from tests.conftest import RunningSystem
+from devtools.probes import Probe, http_ok, wait_until
+from devtools.system import start_service
+from devtools.topology import Service, free_port
+from tests.conftest import TEST_SETTINGS, RunningSystem
 from tests.integration.test_audit import wait_for_record
 from tests.integration.webapp_http import WebappUser
 
@@ -27,6 +32,25 @@ LIMIT = settings.AXES_FAILURE_LIMIT
 _addresses = (
     f"127.0.{third}.{fourth}" for third, fourth in itertools.product(range(10, 250), range(2, 250))
 )
+
+
+REPLICA = "-replica-2"
+# The second webapp instance's cool-off: short, so a test can see one end.
+SHORT_COOLOFF_SECONDS = 3
+
+
+@pytest.fixture(scope="module")
+def second_webapp(system: RunningSystem) -> Iterator[Service]:
+    """Another webapp instance on the same users database, with a short cool-off."""
+    first = system.service("webapp")
+    replica = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
+    app_env = {**system.app_env, "AXES_COOLOFF_SECONDS": str(SHORT_COOLOFF_SECONDS)}
+    start_service(system.group, system.topology, replica, TEST_SETTINGS, app_env, REPLICA)
+    wait_until(Probe("replica sidecar", lambda: http_ok(f"{replica.sidecar_url}/v1.0/healthz"), 60))
+    wait_until(Probe("replica app", lambda: http_ok(f"{replica.app_url}/readyz"), 60))
+    yield replica
+    system.group.stop(f"{replica.app_id}-dapr{REPLICA}")
+    system.group.stop(f"{replica.app_id}{REPLICA}")
 
 
 @pytest.fixture
@@ -140,3 +164,30 @@ def test_a_lock_out_is_audited(
     assert record["outcome"] == "denied"
     assert record["source_ip"] == address
     assert "wrong-password-1" not in str(record)
+
+
+def test_every_webapp_instance_counts_the_same_failures(
+    system: RunningSystem, webapp_user: WebappUser, second_webapp: Service, address: str
+) -> None:
+    first = system.service("webapp").app_url
+    for _ in range(LIMIT - 1):
+        assert sign_in(first, address, webapp_user.username, "wrong-1").status_code == 200
+    # The last failure lands on the other instance, which sees the first one's count.
+    assert_locked_out(sign_in(second_webapp.app_url, address, webapp_user.username, "wrong-2"))
+    assert_locked_out(sign_in(first, next(_addresses), webapp_user.username, PASSWORD))
+
+
+def test_the_lock_ends_after_the_cool_off(
+    webapp_user: WebappUser, second_webapp: Service, address: str
+) -> None:
+    base_url = second_webapp.app_url
+    for _ in range(LIMIT):
+        locked = sign_in(base_url, address, webapp_user.username, "wrong-1")
+    assert_locked_out(locked)
+    locked_at = time.monotonic()
+    assert_locked_out(sign_in(base_url, address, webapp_user.username, PASSWORD))
+    # Time itself is what is tested (no event marks a cool-off's end), and any attempt during
+    # it would start it over: wait it out once, then the right password works.
+    time.sleep(SHORT_COOLOFF_SECONDS + 1)
+    assert time.monotonic() - locked_at > SHORT_COOLOFF_SECONDS
+    assert sign_in(base_url, address, webapp_user.username, PASSWORD).status_code == 302
