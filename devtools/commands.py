@@ -223,7 +223,9 @@ def app(topology: Topology, service: Service, settings_module: str) -> Command:
             sys.executable, "-m", "daphne",
             "--bind", LOOPBACK,
             "--port", str(service.app_port),
-            "--proxy-headers",
+            # No --proxy-headers: nothing proxies the local apps, and with it Daphne takes
+            # the client's address from the left-most X-Forwarded-For, which any client
+            # writes (a forged address would dodge the per-address sign-in lock-out).
             # Daphne's own access log is not JSON; request logs come from Django.
             "-v", "0",
             f"{service.package}.asgi:application",

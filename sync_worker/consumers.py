@@ -17,11 +17,13 @@ from django.conf import settings
 from common import metrics
 from common.cloudevents import MalformedEvent
 from common.dapr.errors import DaprError
-from sync_worker import handshake
+from common.session_ids import fingerprint
+from sync_worker import handshake, socket_cap
 from sync_worker.fanout import user_group
 from sync_worker.protocol import (
     CLOSE_FRAME_TOO_LARGE,
     CLOSE_NOT_SIGNED_IN,
+    CLOSE_TOO_MANY_SOCKETS,
     CLOSE_TRY_AGAIN_LATER,
     MAX_FRAME_BYTES,
     JunkFrame,
@@ -47,6 +49,8 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         self.epoch = ""
         # Whether this socket is in the open-WebSockets gauge (only accepted, signed-in ones).
         self.counted = False
+        # Which session opened it (common.session_ids), so its sign-out can close it.
+        self.session = ""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Leaves the open-WebSockets gauge however the socket ends: a disconnect, a handler
@@ -54,6 +58,7 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            await socket_cap.release(getattr(self, "channel_name", ""))
             if self.counted:
                 self.counted = False
                 metrics.OPEN_WEBSOCKETS.dec()
@@ -86,6 +91,11 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
             # A close code needs an accepted socket; nothing is sent before the close.
             await self._accept_and_close(CLOSE_NOT_SIGNED_IN)
             return
+        if not await socket_cap.acquire(self.user_id, self.channel_name):
+            logger.info("live-sync socket refused: too many open", extra={"user": self.user_id})
+            await self._accept_and_close(CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.session = fingerprint(key) if key else ""
         group = user_group(self.user_id)
         # Join before accepting, so no push after the tab's hello can be missed.
         await self.channel_layer.group_add(group, self.channel_name)
@@ -110,6 +120,14 @@ class TaskSyncConsumer(AsyncWebsocketConsumer):
             logger.debug("live-sync frame ignored", extra={"reason": str(junk)})
             return
         await self._catch_up(request.after)
+
+    async def session_signed_out(self, message: dict[str, Any]) -> None:
+        """A sign-out of some session of this user (fanout.close_session): if it is this
+        socket's, nothing more is sent and the socket closes with 4401."""
+        if message.get("session") != self.session or self.user_id is None:
+            return
+        self.user_id, self.seq = None, None  # receive() and sync_event() now do nothing
+        await self.close(CLOSE_NOT_SIGNED_IN)
 
     async def sync_event(self, message: dict[str, Any]) -> None:
         """A push from fanout.push_event (any instance)."""

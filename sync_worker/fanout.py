@@ -15,6 +15,8 @@ from sync_worker.sequencer import Sequenced
 
 # The consumer method that handles a push (channels maps "sync.event" to sync_event).
 EVENT_MESSAGE_TYPE = "sync.event"
+# The consumer method that closes a signed-out session's sockets (session_signed_out).
+SIGNED_OUT_MESSAGE_TYPE = "session.signed_out"
 
 
 def user_group(user_id: int) -> str:
@@ -36,7 +38,19 @@ def push_message(sequenced: Sequenced, html: str) -> dict[str, Any]:
 
 async def push_event(sequenced: Sequenced, html: str) -> None:
     """Sends a logged event, rendered once, to every socket of its owner on every instance."""
+    await _layer().group_send(user_group(sequenced.owner), push_message(sequenced, html))
+
+
+def _layer() -> Any:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("CHANNEL_LAYERS is not configured")
-    await layer.group_send(user_group(sequenced.owner), push_message(sequenced, html))
+    return layer
+
+
+async def close_session(owner: int, session: str) -> None:
+    """Closes every socket of `owner`'s session `session` (its fingerprint), on every
+    instance; the close reaches each socket ahead of any push sent after this returns."""
+    await _layer().group_send(
+        user_group(owner), {"type": SIGNED_OUT_MESSAGE_TYPE, "session": session}
+    )

@@ -19,6 +19,11 @@ MAX_FRAME_BYTES = 4096
 CLOSE_FRAME_TOO_LARGE = 1009
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_SIGNED_IN = 4401
+# The user has SYNC_MAX_SOCKETS_PER_USER sockets open already (sync_worker.socket_cap).
+CLOSE_TOO_MANY_SOCKETS = 4429
+
+# Sequence numbers count one user's changes: 64 bits is more than any log reaches.
+MAX_SEQ = 2**63 - 1
 
 CatchUpType = Literal["hello", "resync"]
 
@@ -43,13 +48,16 @@ def parse_client_frame(text: str | None) -> CatchUpRequest:
         message = json.loads(text)
     except ValueError:
         raise JunkFrame("not JSON") from None
+    except RecursionError:
+        # A few thousand brackets fit in a frame and nest past Python's recursion limit.
+        raise JunkFrame("JSON nested too deeply") from None
     if not isinstance(message, dict):
         raise JunkFrame("not a JSON object")
     kind, after = message.get("type"), message.get("after")
     if kind not in ("hello", "resync"):
         raise JunkFrame(f"unknown type {kind!r}")
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise JunkFrame("after is not a non-negative integer")
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_SEQ:
+        raise JunkFrame("after is not a sequence number")
     return CatchUpRequest(type=kind, after=after)
 
 

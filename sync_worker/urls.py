@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from sync_worker import events, ops, user_events
+from sync_worker import events, ops, sign_out, user_events
 
 urlpatterns = [
     path("", include("common.health")),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("events/task-events-dead", events.dead_letter, name="task-event-dead-letter"),
     path("events/user-events", user_events.user_event, name="user-event"),
     path("ops/dead-letters", ops.dead_letters, name="ops-dead-letters"),
+    path("sessions/signed-out", sign_out.signed_out, name="session-signed-out"),
 ]

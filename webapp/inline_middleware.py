@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, cast
 
+from csp import middleware as csp_middleware
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.http import HttpRequest, HttpResponseBase
@@ -65,4 +66,8 @@ class MessageMiddleware(InlineHooks, messages.MessageMiddleware):
 
 
 class XFrameOptionsMiddleware(InlineHooks, clickjacking.XFrameOptionsMiddleware):
+    pass
+
+
+class CSPMiddleware(InlineHooks, csp_middleware.CSPMiddleware):
     pass

@@ -6,12 +6,15 @@ ASGI routing a process serves. Nothing here names another service's address.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from common import dapr_names, env
+from common.csp import websocket_origin
 from common.json_logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,6 +49,9 @@ LOG_LEVEL = env.optional("LOG_LEVEL", "INFO").upper()
 SYNC_WEBSOCKET_URL = env.optional("SYNC_WEBSOCKET_URL", "/ws/tasks/")
 # Origins allowed to open that socket (besides the socket's own host).
 SYNC_ALLOWED_ORIGINS = env.listing("SYNC_ALLOWED_ORIGINS", [])
+# How many live-sync sockets one user may hold open across every sync_worker instance
+# (sync_worker/socket_cap.py); 0 for no cap.
+SYNC_MAX_SOCKETS_PER_USER = env.integer("SYNC_MAX_SOCKETS_PER_USER", 20)
 # The channel layer that carries pushes between sync_worker instances.
 # Only sync_worker uses it, and must have it.
 CHANNEL_REDIS_URL = (
@@ -85,6 +91,10 @@ PUBLIC_BASE_URL = env.optional("PUBLIC_BASE_URL", "http://127.0.0.1:8410")
 DIGEST_DEFAULT_TIME = env.optional("DIGEST_DEFAULT_TIME", "08:00")
 # How long the link that verifies a user's e-mail address stays valid (webapp).
 EMAIL_VERIFICATION_MAX_AGE_SECONDS = env.seconds("EMAIL_VERIFICATION_MAX_AGE_SECONDS", 2 * 86400)
+# Sign-in lock-out (django-axes, webapp): this many failed sign-ins for one account, or from
+# one address, lock that account or address out for the cool-off.
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_SECONDS = env.seconds("AXES_COOLOFF_SECONDS", 15 * 60)
 
 # --- computed part -------------------------------------------------------------------
 # The state stores /readyz reads (common/health.py): each service's own.
@@ -110,6 +120,8 @@ SERVICE_APPS = {
         "webapp.preferences",
         "webapp.accounts",
         "webapp.ops",
+        "axes",
+        "csp",
     ],
     "sync_worker": ["channels", "task_fragments"],
     "bindings_worker": [],
@@ -142,9 +154,12 @@ if SERVICE == "webapp":
         "webapp.inline_middleware.AuthenticationMiddleware",
         "webapp.inline_middleware.MessageMiddleware",
         "webapp.inline_middleware.XFrameOptionsMiddleware",
+        "webapp.inline_middleware.CSPMiddleware",
         "django_htmx.middleware.HtmxMiddleware",
         # A state-store outage in any view or login check: 503 with a message, never a 500.
         "webapp.todo.outage.StateOutageMiddleware",
+        # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+        "axes.middleware.AxesMiddleware",
     ]
 
 TEMPLATES = [
@@ -165,6 +180,23 @@ TEMPLATES = [
 # Sessions live in the Dapr state store, so any instance can serve any request.
 SESSION_ENGINE = "webapp.sessions"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# django-axes refuses a locked-out account or address before the password is checked. Its
+# counters live in the users database, which every webapp instance shares.
+AUTHENTICATION_BACKENDS = [
+    *(["axes.backends.AxesStandaloneBackend"] if SERVICE == "webapp" else []),
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Each parameter counts on its own: one account from anywhere, or one address for any account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(seconds=AXES_COOLOFF_SECONDS)
+# A success does not reset the counters: it would let one owner of a valid account clear their
+# address's count between guesses at others. Counters expire after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
+# The sign-in page itself, with the reason and the cool-off (status 429).
+AXES_LOCKOUT_CALLABLE = "webapp.accounts.lockout.locked_out"
+# Axes logs every attempt at INFO with the username; the audit trail records them already.
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,6 +228,22 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [CHANNEL_REDIS_URL]},
+    }
+}
+
+# No inline script or style anywhere, and nothing from another origin but the live-sync
+# socket (sync_worker, on a port of its own locally): an injected <script> does not run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF, *websocket_origin(SYNC_WEBSOCKET_URL)],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     }
 }
 

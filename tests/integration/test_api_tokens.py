@@ -58,6 +58,7 @@ SIDECAR_ONLY_ROUTES = [
     ("sync_worker", "POST", "/events/user-events"),
     ("sync_worker", "GET", "/ops/dead-letters"),
     ("sync_worker", "GET", "/ops/metadata"),
+    ("sync_worker", "POST", "/sessions/signed-out"),
     ("bindings_worker", "POST", "/digest-cron"),
     ("bindings_worker", "POST", "/events/task-events"),
     ("bindings_worker", "POST", "/events/audit"),

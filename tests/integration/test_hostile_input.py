@@ -287,13 +287,16 @@ SIDECAR_ROUTES = [
     ("sync_worker", "", "POST", "/events/task-events", ["entries", "metadata"]),
     ("sync_worker", "", "POST", "/events/task-events-dead", ["id", "type", "data", "source"]),
     ("sync_worker", "", "POST", "/events/user-events", ["id", "type", "data", "source"]),
+    ("sync_worker", WEBAPP_APP_ID, "POST", "/sessions/signed-out", ["owner", "session"]),
 ]
 
 
 @PROPERTY
 @given(
     route=st.sampled_from(SIDECAR_ROUTES),
-    body=json_bodies(["session_key", "owner", "link", "entries", "id", "type", "data", "source"]),
+    body=json_bodies(
+        ["session_key", "owner", "link", "entries", "id", "type", "data", "source", "session"]
+    ),
     query=st.text(max_size=12),
 )
 def test_property_sidecar_routes_never_fail(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from webapp.accounts import password, views
+from webapp.accounts import password, sign_out, views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
@@ -14,7 +14,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sign_out.SignOutView.as_view(), name="logout"),
     path("password/", password.PasswordChangeView.as_view(), name="password-change"),
     path("password/changed/", password.PasswordChangedView.as_view(), name="password-changed"),
 ]

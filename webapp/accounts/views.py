@@ -19,7 +19,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user = form.save()
             async_to_sync(set_time_zone)(user.pk, form.cleaned_data.get("time_zone") or "UTC")
-            login(request, user)
+            # Named: with django-axes beside it there are two backends, and axes' never logs in.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
         return render(request, "accounts/signup.html", {"form": form}, status=422)
     return render(request, "accounts/signup.html", {"form": SignUpForm()})

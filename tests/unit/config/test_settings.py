@@ -113,3 +113,73 @@ def test_run_command_serves_with_debug_off() -> None:
 def test_a_developer_turns_debug_on_by_hand() -> None:
     code = "import config.settings.local as s; print(s.DEBUG)"
     assert service_python(code, "webapp", DJANGO_DEBUG="1").strip() == "True"
+
+
+def settings_values(module: str, names: list[str], **env: str) -> dict[str, object]:
+    """The named settings of `module`, imported in a fresh process with `env`."""
+    code = (
+        f"import json, {module} as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}, default=str))"
+    )
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DAPR_TODO", "AXES_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SECRET_KEY": "x", **env},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_sends_hsts_and_secure_cookies_only() -> None:
+    values = settings_values(
+        "config.settings.production",
+        ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS"],
+        DAPR_API_TOKEN="t",
+        APP_API_TOKEN="t",
+    )
+    assert values == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 3600,
+    }
+
+
+def test_lock_out_settings_come_from_the_environment() -> None:
+    names = ["AXES_FAILURE_LIMIT", "AXES_COOLOFF_SECONDS", "SYNC_MAX_SOCKETS_PER_USER"]
+    assert settings_values("config.settings.local", names) == {
+        "AXES_FAILURE_LIMIT": 5,
+        "AXES_COOLOFF_SECONDS": 900,
+        "SYNC_MAX_SOCKETS_PER_USER": 20,
+    }
+    chosen = settings_values(
+        "config.settings.local",
+        names,
+        AXES_FAILURE_LIMIT="3",
+        AXES_COOLOFF_SECONDS="60",
+        SYNC_MAX_SOCKETS_PER_USER="4",
+    )
+    assert chosen == {
+        "AXES_FAILURE_LIMIT": 3,
+        "AXES_COOLOFF_SECONDS": 60,
+        "SYNC_MAX_SOCKETS_PER_USER": 4,
+    }
+
+
+def test_the_content_security_policy_allows_no_inline_script_or_style() -> None:
+    (policy,) = settings_values(
+        "config.settings.local",
+        ["CONTENT_SECURITY_POLICY"],
+        SYNC_WEBSOCKET_URL="ws://127.0.0.1:8411/ws/tasks/",
+    ).values()
+    assert isinstance(policy, dict)
+    directives = policy["DIRECTIVES"]
+    assert directives["script-src"] == directives["style-src"] == ["'self'"]
+    assert directives["connect-src"] == ["'self'", "ws://127.0.0.1:8411"]
+    assert directives["frame-ancestors"] == directives["object-src"] == ["'none'"]

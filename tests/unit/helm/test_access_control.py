@@ -36,6 +36,7 @@ CODE_CALLS = {
     (BINDINGS, WEBAPP, "GET", "/api/reminders"),
     (BINDINGS, WEBAPP, "GET", "/ops/metadata"),
     (SYNC, WEBAPP, "GET", "/ops/metadata"),
+    (SYNC, WEBAPP, "POST", "/sessions/signed-out"),
     (WEBAPP, SYNC, "POST", "/internal/session-user"),
     (WEBAPP, BINDINGS, "GET", "/internal/preferences"),
 }

@@ -14,9 +14,10 @@ from pytest_django.fixtures import Settings
 from common.dapr import state
 from common.dapr.errors import DaprUnavailable
 from common.dapr_names import STATE_STORE
-from sync_worker import consumers
+from common.session_ids import fingerprint
+from sync_worker import consumers, socket_cap
 from sync_worker.consumers import TaskSyncConsumer
-from sync_worker.fanout import push_event
+from sync_worker.fanout import close_session, push_event
 from sync_worker.protocol import event_message, refresh_message
 from sync_worker.rendering import render_logged
 from sync_worker.sequencer import Sequenced, event_key, log_key, sequence_event
@@ -39,6 +40,7 @@ def setup(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FakeStateStore
     settings.SYNC_ALLOWED_ORIGINS = [ORIGIN]
     store = FakeStateStore()
     store.install(monkeypatch)
+    socket_cap.forget()
 
     async def find_session_user(key: str) -> int | None:
         if key == "down":
@@ -287,3 +289,48 @@ def test_catch_up_past_a_refresh_entry_is_one_refresh() -> None:
         assert await socket.receive_from() == refresh_message(3)
 
     run(scenario)
+
+
+def test_its_sessions_sign_out_closes_4401_before_any_later_push() -> None:
+    async def scenario(socket: WebsocketCommunicator) -> None:
+        await log_events(1)
+        await hello(socket)
+        await receive_event(socket, 1)
+        await close_session(USER, fingerprint("good"))
+        await push((await log_events(1, first=2))[0])
+        assert await socket.receive_output() == {"type": "websocket.close", "code": 4401}
+        assert await socket.receive_nothing()
+
+    run(scenario)
+
+
+def test_another_sessions_sign_out_leaves_the_socket_open() -> None:
+    async def scenario(socket: WebsocketCommunicator) -> None:
+        await hello(socket)
+        await close_session(USER, fingerprint("another session"))
+        await push((await log_events(1))[0])
+        await receive_event(socket, 1)
+
+    run(scenario)
+
+
+def test_sockets_past_the_users_cap_are_closed_4429(settings: Settings) -> None:
+    settings.SYNC_MAX_SOCKETS_PER_USER = 2
+
+    async def body() -> None:
+        first, second, third = communicator(), communicator(), communicator()
+        for socket in (first, second):
+            await hello(socket)
+        connected, _ = await third.connect()
+        assert connected
+        assert await third.receive_output() == {"type": "websocket.close", "code": 4429}
+        await first.disconnect()
+        # The closed socket gave its place back.
+        fourth = communicator()
+        await hello(fourth)
+        await push((await log_events(1))[0])
+        await receive_event(fourth, 1)
+        for socket in (second, third, fourth):
+            await socket.disconnect()
+
+    async_to_sync(body)()

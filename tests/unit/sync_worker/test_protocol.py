@@ -42,6 +42,10 @@ def test_parse_client_frame_ignores_extra_fields() -> None:
         '{"type":"hello","after":true}',
         '{"type":"hello","after":-1}',
         '{"type":"hello","after":null}',
+        "[" * 2000 + "]" * 2000,
+        '{"a":' * 1000 + "1" + "}" * 1000,
+        '{"type":"hello","after":' + "9" * 4095 + "}",
+        '{"type":"hello","after":1e999}',
     ],
 )
 def test_parse_client_frame_rejects_junk(frame: str | None) -> None:

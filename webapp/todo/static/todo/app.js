@@ -15,3 +15,16 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// The create form, once its task is added: empty again, with a fresh idempotency key for the
+// next task (a script file, not an hx-on attribute: the Content-Security-Policy allows no
+// inline script).
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (!(form instanceof HTMLFormElement) || !form.matches("[data-reset-after-create]")) return;
+  if (!event.detail.successful) return;
+  form.reset();
+  form.querySelector("[name=idempotency_key]").value = crypto.randomUUID
+    ? crypto.randomUUID().replaceAll("-", "")
+    : Date.now().toString(16) + Math.random().toString(16).slice(2);
+});

@@ -31,7 +31,16 @@
   const STABLE_MS = 5000;
   const OFFLINE_CLOSE_CODE = 4000;
   const RESYNC_RETRY_MS = 5000;
-  const LABELS = { live: "Live", reconnecting: "Reconnecting…", offline: "Offline" };
+  // Close codes the server ends a socket with for good, and what the tab says then.
+  const CLOSE_NOT_SIGNED_IN = 4401; // signed out (here or in another tab), or never signed in
+  const CLOSE_TOO_MANY_SOCKETS = 4429; // this user has too many live tabs open already
+  const LABELS = {
+    live: "Live",
+    reconnecting: "Reconnecting…",
+    offline: "Offline",
+    "signed-out": "Signed out: sign in again for live updates",
+    "too-many": "Not live: too many open tabs; close some and reload",
+  };
 
   const sync = {
     lastSeq: 0,
@@ -44,6 +53,7 @@
     openedAt: 0, // when the current socket opened (0: not open)
     attempts: 0, // reconnects since the last socket that stayed open
     retry: null, // the scheduled reconnect: {timer, at}
+    ended: false, // the server closed for good (4401, 4429): never reconnect
     sent: [], // the last frames sent, newest last (for debugging and the browser tests)
   };
   const tombstones = new Set(); // ids of deleted tasks: a late update must not bring them back
@@ -520,6 +530,7 @@
   // Opens a new socket unless one is open or opening already.
   function reconnectNow() {
     cancelReconnect();
+    if (sync.ended) return;
     const socket = sync.socket;
     if (socket && socket.readyState <= WebSocket.OPEN) return;
     if (!document.getElementById("live")) return; // the page no longer wants a socket
@@ -545,6 +556,12 @@
     if (sync.openedAt && Date.now() - sync.openedAt >= STABLE_MS) sync.attempts = 0;
     sync.openedAt = 0;
     const retried = RETRIED_CLOSE_CODES.includes(event.code);
+    if (event.code === CLOSE_NOT_SIGNED_IN || event.code === CLOSE_TOO_MANY_SOCKETS) {
+      cancelReconnect();
+      sync.ended = true;
+      setConnection(event.code === CLOSE_NOT_SIGNED_IN ? "signed-out" : "too-many");
+      return;
+    }
     setConnection(navigator.onLine && retried ? "reconnecting" : "offline");
     // Offline, the "online" event reconnects; other codes (4401, 1009, ...) mean "do not".
     if (navigator.onLine && retried) scheduleReconnect();
@@ -559,12 +576,14 @@
   // Browsers keep an open socket through a network loss; close it so that coming back online
   // opens a fresh one that says hello (and so catches up).
   function onOffline() {
+    if (sync.ended) return;
     setConnection("offline");
     const socket = sync.socket;
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close(OFFLINE_CLOSE_CODE, "offline");
   }
 
   function onOnline() {
+    if (sync.ended) return;
     const socket = sync.socket;
     if (socket && socket.readyState === WebSocket.OPEN) {
       setConnection("live");
