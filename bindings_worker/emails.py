@@ -47,7 +47,13 @@ def reminder_email(to: str, task_id: str, title: str, due: str, zone: ZoneInfo) 
         f"<p>Reminder: <strong>{escape(title)}</strong> is due {escape(when)}.</p>\n"
         f'<p><a href="{escape(link)}">Open the task</a>: {escape(link)}</p>\n'
     )
-    return Email(to=to, subject=f"Reminder: {title}", html=html)
+    return Email(to=to, subject=f"Reminder: {one_line(title)}", html=html)
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace (line breaks too) as one space: a title is the
+    user's, and a line break in a mail header would start a header of their choosing."""
+    return " ".join(text.split())
 
 
 def digest_email(to: str, day: str, items: Sequence[DigestItem], zone: ZoneInfo) -> Email:

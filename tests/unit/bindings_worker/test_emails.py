@@ -22,6 +22,14 @@ def test_reminder_email_shows_local_time_and_links_to_the_task(
     assert 'href="https://todo.example/#task-t-1"' in email.html
 
 
+def test_a_line_break_in_a_title_cannot_start_a_mail_header() -> None:
+    title = "Pay rent\r\nBcc: victim@example.com\n\tand more"
+    email = reminder_email(
+        "a@example.com", "t-1", title, "2025-06-03T12:00:00+00:00", ZoneInfo("UTC")
+    )
+    assert email.subject == "Reminder: Pay rent Bcc: victim@example.com and more"
+
+
 @pytest.mark.parametrize(
     ("message", "permanent"),
     [
