@@ -69,10 +69,10 @@ def test_a_server_that_keeps_closing_backs_off_up_to_the_cap(
     server = SyncServer()
     page = tab_behind(sign_up(), new_context, server)
     page.evaluate("window.testRandom = 0")  # retry at once: pile up attempts
-    page.wait_for_function("window.liveSync.reconnectAttempts >= 8")
+    page.wait_for_function("() => window.liveSync.reconnectAttempts >= 8")
     assert server.refused >= 8  # each open-then-1013 counted as a failed attempt
     page.evaluate("window.testRandom = 0.999999")
-    page.wait_for_function("window.liveSync.reconnectIn > 5000")
+    page.wait_for_function("() => window.liveSync.reconnectIn > 5000")
     assert page.evaluate("window.liveSync.reconnectIn") <= CAP_MS
     status = page.locator("#connection-status")
     expect(status).to_have_attribute("data-state", "reconnecting")
@@ -92,9 +92,9 @@ def test_coming_back_reconnects_at_once(
     server = SyncServer()
     page = tab_behind(sign_up(), new_context, server)
     page.evaluate("window.testRandom = 0")
-    page.wait_for_function("window.liveSync.reconnectAttempts >= 8")
+    page.wait_for_function("() => window.liveSync.reconnectAttempts >= 8")
     page.evaluate("window.testRandom = 0.999999")
-    page.wait_for_function("window.liveSync.reconnectIn > 8000")  # next try nearly 10 s away
+    page.wait_for_function("() => window.liveSync.reconnectIn > 8000")  # next try nearly 10 s away
     status = page.locator("#connection-status")
     expect(status).to_have_attribute("data-state", "reconnecting")
     server.refusing = False
