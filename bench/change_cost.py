@@ -42,6 +42,8 @@ def cpu_seconds(pid: int) -> float:
 
 def measured_processes(group: ProcessGroup, topology: Topology) -> dict[str, int]:
     names = ["redis", "placement", "scheduler"]
+    # Sentry signs each sidecar's certificate (mTLS): its cost is the system's too.
+    names += [name for name in ("sentry",) if name in group.processes]
     for service in topology.services:
         names += [service.app_id, f"{service.app_id}-dapr"]
     return {name: group[name].process.pid for name in names}
