@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,11 +108,29 @@ def scheduler(topology: Topology) -> Command:
             f"dapr-scheduler-server-0=http://{LOOPBACK}:{topology.scheduler_etcd_peer_port}",
             *control_plane_mtls_flags(topology),
             # Where it keeps the certificate Sentry gave it (the default is under /tmp).
-            "--identity-directory-write", str(topology.state_dir / "scheduler-identity"),
+            "--identity-directory-write", str(scheduler_identity_dir(topology) / "current"),
             "--log-as-json",
         ],
         env=control_plane_mtls_env(topology, sentry.SCHEDULER_ID),
     )  # fmt: skip
+
+
+def scheduler_identity_dir(topology: Topology) -> Path:
+    """The scheduler writes each certificate Sentry gives it into a new directory here and
+    points `current` at it; it deletes the one before only within one run."""
+    return topology.state_dir / "scheduler-identity"
+
+
+def clear_scheduler_identity(topology: Topology) -> bool:
+    """Before each start of the scheduler: the certificates and keys of earlier runs go
+    (it fetches a new one at start). True: a start condition that always holds."""
+    identity = scheduler_identity_dir(topology)
+    if identity.is_symlink():  # the earlier layout: a link to a version beside it
+        identity.unlink()
+    for stale in (identity, *topology.state_dir.glob("*-scheduler-identity")):
+        shutil.rmtree(stale, ignore_errors=True)
+    identity.mkdir(mode=0o700, parents=True)
+    return True
 
 
 def sentry_command(topology: Topology) -> Command:

@@ -42,6 +42,7 @@ def command_for(args: list[str]) -> commands.Command:
         case ["placement"]:
             return commands.placement(topology)
         case ["scheduler"]:
+            commands.clear_scheduler_identity(topology)
             return commands.scheduler(topology)
         case ["zipkin"]:
             return observability.zipkin(topology)

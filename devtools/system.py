@@ -36,7 +36,11 @@ def start_system(
     group.start(commands.sentry_command(topology), SYSTEM_RESTART)
     wait_until(sentry_probe(topology))
     group.start(commands.placement(topology), SYSTEM_RESTART)
-    group.start(commands.scheduler(topology), SYSTEM_RESTART)
+    group.start(
+        commands.scheduler(topology),
+        SYSTEM_RESTART,
+        before_start=functools.partial(commands.clear_scheduler_identity, topology),
+    )
     group.start(commands.mail_sink(topology), SYSTEM_RESTART)
     for service in topology.services:
         start_service(group, topology, service, settings_module, app_env)

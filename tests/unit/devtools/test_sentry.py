@@ -99,3 +99,19 @@ def test_every_dapr_process_gets_mtls(tmp_path: Path) -> None:
         assert jwt.decode(token, options={"verify_signature": False})["sub"].endswith(
             f"/{service.app_id}"
         )
+
+
+def test_a_scheduler_start_leaves_no_earlier_certificate_behind(tmp_path: Path) -> None:
+    topology = free_topology(tmp_path)
+    identity = commands.scheduler_identity_dir(topology)
+    identity.mkdir(parents=True)
+    (identity / "1-current").mkdir()
+    (identity / "1-current" / "tls.key").write_text("old key")
+    # The earlier layout: versions beside the state dir's files and a link to the last one.
+    old_version = topology.state_dir / "17-scheduler-identity"
+    old_version.mkdir()
+    assert commands.clear_scheduler_identity(topology)
+    assert list(identity.iterdir()) == []
+    assert not old_version.exists()
+    argv = commands.scheduler(topology).argv
+    assert _flag(argv, "--identity-directory-write") == str(identity / "current")
