@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provides the pinned Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager)
-# in .runtime/k8s-bin, for tests/k8s (the Helm chart admitted by a real API server).
+# in .runtime/k8s-bin, for tests/k8s (the Helm chart admitted by a real API server), and the
+# CRDs of the pinned KEDA release (ScaledObject, TriggerAuthentication) in .runtime/keda-crds.
 #
 # Builds all three in one `go build` from k8s_runtime/ (a Go module that requires the
 # releases) into a cache outside git, keyed by the pins, so a rebuild happens only when a
@@ -17,6 +18,8 @@ etcd_version=$(pin 'go.etcd.io\/etcd\/server\/v3')
 link="$repo/.runtime/k8s-bin"
 mkdir -p "$repo/.runtime"
 binaries=(etcd kube-apiserver kube-controller-manager)
+# KEDA 2.21 is built against Kubernetes 1.36 (k8s.io/api v0.36); 2.21.1 needs Go >= 1.27.4.
+keda_version=v2.21.0
 
 log() { echo "k8s-runtime: $*" >&2; }
 
@@ -27,6 +30,11 @@ complete() {
 
 command -v go >/dev/null \
   || { echo "error: Go is required to build Kubernetes $k8s_version (go not on PATH)" >&2; exit 1; }
+# Only its source (the module cache keeps it): its CRDs, config/crd/bases.
+keda_dir=$(cd / && go mod download -json "github.com/kedacore/keda/v2@$keda_version" \
+  | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+[ -d "$keda_dir/config/crd/bases" ] || { echo "error: no CRDs in KEDA $keda_version ($keda_dir)" >&2; exit 1; }
+ln -sfn "$keda_dir/config/crd/bases" "$repo/.runtime/keda-crds"
 key=$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" "$0" | sha256sum | cut -c1-16)
 cache="${DAPR_TODO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dapr-todo}/k8s-runtime"
 out="$cache/$k8s_version-$key"
