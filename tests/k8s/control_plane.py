@@ -121,11 +121,11 @@ def kube_apiserver(ports: Ports, pki: ClusterPki, cert_dir: Path) -> Command:
             "--service-cluster-ip-range", SERVICE_CIDR,
             "--authorization-mode", "Node,RBAC",
             "--enable-admission-plugins", ADMISSION_PLUGINS,
-            "--allow-privileged", "true",
+            "--allow-privileged=true",
             # The `kubernetes` Service's endpoint would be the advertise address, and an
             # Endpoints address may not be loopback: no endpoint reconciler here.
             "--endpoint-reconciler-type", "none",
-            "--profiling", "false",
+            "--profiling=false",
         ],
     )  # fmt: skip
 
@@ -152,7 +152,7 @@ def kube_controller_manager(
             "--cluster-signing-key-file", str(pki.ca.key),
             "--service-cluster-ip-range", SERVICE_CIDR,
             # Each controller acts as its own service account, as kubeadm sets it up.
-            "--use-service-account-credentials", "true",
+            "--use-service-account-credentials=true",
             "--controllers", "*,bootstrapsigner,tokencleaner",
         ],
     )  # fmt: skip
