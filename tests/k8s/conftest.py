@@ -64,7 +64,7 @@ def dapr_crds_dir() -> Path:
 
 def established(api: Api, name: str) -> bool:
     crd = api.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name) or {}
-    conditions = crd.get("status", {}).get("conditions", [])
+    conditions = crd.get("status", {}).get("conditions") or []  # null until first set
     return any(c["type"] == "Established" and c["status"] == "True" for c in conditions)
 
 
