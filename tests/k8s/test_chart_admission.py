@@ -258,3 +258,33 @@ def test_helm_install_of_a_wrongly_typed_value_is_refused_by_the_server(
     )  # fmt: skip
     assert done.returncode != 0
     assert "cannot unmarshal string into Go struct field ContainerPort" in done.stderr, done.stderr
+
+
+def may(api: Api, account: str, verb: str, name: str) -> bool:
+    """Whether RBAC lets the ServiceAccount `account` `verb` the Secret `name`."""
+    review = {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SubjectAccessReview",
+        "spec": {
+            "user": f"system:serviceaccount:{NAMESPACE}:{account}",
+            "groups": ["system:serviceaccounts", f"system:serviceaccounts:{NAMESPACE}"],
+            "resourceAttributes": {
+                "namespace": NAMESPACE,
+                "verb": verb,
+                "resource": "secrets",
+                "name": name,
+            },
+        },
+    }
+    return bool(api.create(review)["status"]["allowed"])
+
+
+def test_the_pods_account_reads_exactly_its_secrets(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    (account,) = [doc["metadata"]["name"] for doc in installed if doc["kind"] == "ServiceAccount"]
+    assert may(api, account, "get", "dapr-todo")
+    assert may(api, account, "get", "audit-signing-key")
+    assert not may(api, account, "get", "dapr-todo-api-token")
+    assert not may(api, account, "list", "")
+    assert not may(api, account, "update", "dapr-todo")
