@@ -2,7 +2,8 @@
 # Installs whatever this machine lacks to run or test Dapr Todo, and nothing it already has:
 # Debian packages (redis-server, chromium for the browser tests, prometheus), the Python
 # environment (.venv), the pinned Dapr runtime, the pinned helm CLI (for the chart's tests),
-# the pinned Zipkin server.
+# the pinned Zipkin server, the pinned Kubernetes control plane (for the chart's admission
+# tests).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -82,4 +83,5 @@ install_debian_packages
 install_python_env
 scripts/dapr-runtime.sh
 scripts/helm.sh
+scripts/k8s-runtime.sh
 install_zipkin

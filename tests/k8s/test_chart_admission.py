@@ -1,0 +1,290 @@
+"""helm/dapr-todo installed into a real API server: every object admitted, pods created.
+
+The chart's Secrets are created first (as the operator guide says), in a namespace that
+enforces the `restricted` Pod Security Standard, and `helm install` runs with
+production-like values. No nodes: Pods stay Pending, which is as far as admission goes.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.k8s.api import Api, Refused
+from tests.k8s.control_plane import ControlPlane, wait_for
+from tests.k8s.pki import tls_pair
+from tests.unit.helm.test_chart import CHART, EVERYTHING, HELM, NAMESPACE, RELEASE, rendered
+
+# The production-like values of the chart's tests: ingress, KEDA, tracing, NetworkPolicies.
+VALUES = EVERYTHING
+HOOK = "helm.sh/hook"
+
+
+def secret(name: str, data: dict[str, str], kind: str = "Opaque") -> dict[str, Any]:
+    encoded = {key: base64.b64encode(value.encode()).decode() for key, value in data.items()}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name},
+        "type": kind,
+        "data": encoded,
+    }
+
+
+def namespace(name: str, pod_security: str) -> dict[str, Any]:
+    labels = {f"pod-security.kubernetes.io/{mode}": pod_security for mode in ("enforce", "warn")}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+
+
+def chart_secrets(tmp: Path) -> list[dict[str, Any]]:
+    """The Secrets the operator creates before installing (values.yaml, existingSecret)."""
+    tls = tls_pair(tmp, "todo.example.org")
+    return [
+        secret(
+            "dapr-todo",
+            {
+                "DJANGO_SECRET_KEY": "k8s-test-secret-key",
+                "DATABASE_URL": "postgres://todo:todo@postgres.todo:5432/todo",
+                "redis-password": "k8s-test-redis",
+                "smtp-host": "smtp.todo",
+                "smtp-port": "587",
+                "smtp-user": "todo",
+                "smtp-password": "k8s-test-smtp",
+            },
+        ),
+        secret("dapr-todo-api-token", {"token": "k8s-test-api-token"}),
+        secret("dapr-todo-app-token", {"token": "k8s-test-app-token"}),
+        secret("audit-signing-key", {"audit-signing-key": "not read here"}),
+        secret(
+            "todo-tls",
+            {"tls.crt": tls.cert.read_text(), "tls.key": tls.key.read_text()},
+            "kubernetes.io/tls",
+        ),
+    ]
+
+
+def run_helm(control_plane: ControlPlane, *args: str) -> subprocess.CompletedProcess[str]:
+    if not HELM.exists():
+        pytest.fail(f"{HELM} is missing: run scripts/setup.sh (it builds the pinned helm)")
+    return subprocess.run(
+        [str(HELM), "--kubeconfig", str(control_plane.kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+
+
+def set_args(values: tuple[str, ...]) -> list[str]:
+    return [arg for item in values for arg in ("--set", item)]
+
+
+def is_hook(doc: dict[str, Any]) -> bool:
+    return HOOK in doc["metadata"].get("annotations", {})
+
+
+def place(doc: dict[str, Any]) -> str:
+    return str(doc["metadata"].get("namespace", NAMESPACE))
+
+
+@pytest.fixture(scope="module")
+def installed(
+    control_plane: ControlPlane,
+    api: Api,
+    crds: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[dict[str, Any]]:
+    """The release installed; returns what the chart renders with VALUES."""
+    api.create(namespace(NAMESPACE, "restricted"))
+    api.create(namespace("redis", "baseline"))  # networkPolicy.redis puts a policy there
+    for doc in chart_secrets(tmp_path_factory.mktemp("secrets")):
+        api.create(doc, NAMESPACE)
+    # Helm waits for a hook Job to complete, and without nodes none does: install without
+    # hooks, then create the hook objects (the migration Job) as helm would have.
+    done = run_helm(
+        control_plane,
+        "install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--no-hooks", *set_args(VALUES),
+    )  # fmt: skip
+    assert done.returncode == 0, f"helm install failed:\n{done.stdout}{done.stderr}"
+    docs = rendered(VALUES)
+    for doc in docs:
+        if is_hook(doc):
+            api.create(doc, place(doc))
+    return docs
+
+
+def test_every_object_the_chart_renders_is_admitted(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    kinds = {doc["kind"] for doc in installed}
+    # The Dapr CRDs' structural schemas are among what admitted them.
+    assert {"Component", "Configuration", "Resiliency", "Subscription"} <= kinds
+    assert {"Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress"} <= kinds
+    assert {"NetworkPolicy", "Job", "Role", "RoleBinding", "ServiceAccount"} <= kinds
+    assert {"ScaledObject", "TriggerAuthentication"} <= kinds  # KEDA's CRDs' schemas
+    missing = [
+        (doc["kind"], doc["metadata"]["name"])
+        for doc in installed
+        if api.get(doc["apiVersion"], doc["kind"], doc["metadata"]["name"], place(doc)) is None
+    ]
+    assert missing == []
+
+
+# Fields the server prunes because the CRD's schema (the Go type behind it) lacks them.
+# Dapr 1.18.2's Resiliency retry (pkg/apis/resiliency/v1alpha1.Retry) has no
+# initialInterval: the server drops it, and daprd ignores it locally too (it decodes the same
+# type), so the chart's and components/resiliency.yaml's initialInterval have no effect.
+# Remove an entry once the chart stops setting the field; the test then keeps it out.
+KNOWN_UNKNOWN_FIELDS = {("Resiliency", "resiliency"): "initialInterval"}
+
+
+def test_every_object_passes_strict_field_validation(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    api.create(namespace("strict", "restricted"))
+    refused = {}
+    for doc in installed:
+        anywhere = copy.deepcopy(doc)
+        anywhere["metadata"].pop("namespace", None)  # the Redis namespace's policy
+        try:
+            api.create(anywhere, "strict", dry_run=True)
+        except Refused as error:
+            refused[(doc["kind"], doc["metadata"]["name"])] = str(error)
+    assert set(refused) == set(KNOWN_UNKNOWN_FIELDS), refused
+    for key, field in KNOWN_UNKNOWN_FIELDS.items():
+        assert f'unknown field \\"spec.policies.retries.transient.{field}\\"' in refused[key]
+
+
+def owned_by(items: list[dict[str, Any]], owner: dict[str, Any]) -> list[dict[str, Any]]:
+    uid = owner["metadata"]["uid"]
+    return [
+        item
+        for item in items
+        if any(ref["uid"] == uid for ref in item["metadata"].get("ownerReferences", []))
+    ]
+
+
+def replica_set_of(api: Api, deployment: dict[str, Any]) -> dict[str, Any] | None:
+    sets = owned_by(api.list("apps/v1", "ReplicaSet", NAMESPACE), deployment)
+    return sets[0] if len(sets) == 1 else None
+
+
+def pods_of(api: Api, owner: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    pods = owned_by(api.list("v1", "Pod", NAMESPACE), owner)
+    return pods if len(pods) == count else []
+
+
+def test_the_controller_manager_creates_each_deployments_pods(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    names = [doc["metadata"]["name"] for doc in installed if doc["kind"] == "Deployment"]
+    assert len(names) == 3
+    for name in names:
+        deployment = api.get("apps/v1", "Deployment", name, NAMESPACE)
+        assert deployment is not None
+        replicas = deployment["spec"]["replicas"]
+        replica_set = wait_for(f"{name}'s ReplicaSet", lambda d=deployment: replica_set_of(api, d))
+        assert replica_set["spec"]["replicas"] == replicas
+        # The restricted Pod Security Standard admitted them: the namespace enforces it.
+        pods = wait_for(
+            f"{name}'s {replicas} pods", lambda r=replica_set, n=replicas: pods_of(api, r, n)
+        )
+        assert {pod["status"]["phase"] for pod in pods} == {"Pending"}
+        assert all("nodeName" not in pod["spec"] for pod in pods)
+
+
+def test_the_namespace_refuses_pods_that_break_the_restricted_standard(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    template = one_of(installed, "Deployment")["spec"]["template"]
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "loose"},
+        "spec": template["spec"],
+    }
+    api.create(pod, NAMESPACE, dry_run=True)  # the chart's pod spec: admitted
+    del pod["spec"]["containers"][0]["securityContext"]
+    with pytest.raises(Refused, match=r"violates PodSecurity .*restricted"):
+        api.create(pod, NAMESPACE, dry_run=True)
+
+
+def test_the_migration_hook_job_gets_its_pod(api: Api, installed: list[dict[str, Any]]) -> None:
+    (hook,) = [doc for doc in installed if is_hook(doc)]
+    job = api.get("batch/v1", "Job", hook["metadata"]["name"], NAMESPACE)
+    assert job is not None
+    (pod,) = wait_for("the migration Job's pod", lambda: pods_of(api, job, 1))
+    assert pod["status"]["phase"] == "Pending"
+
+
+def one_of(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    return copy.deepcopy(next(doc for doc in docs if doc["kind"] == kind))
+
+
+def test_a_wrong_field_type_is_refused_by_the_built_in_schema(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    deployment = one_of(installed, "Deployment")
+    api.create(deployment, "default", dry_run=True)  # as rendered: admitted
+    deployment["spec"]["replicas"] = "two"
+    with pytest.raises(Refused, match=r"replicas"):
+        api.create(deployment, "default", dry_run=True)
+
+
+def test_a_wrong_field_type_is_refused_by_the_dapr_crd_schema(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    component = one_of(installed, "Component")
+    api.create(component, "default", dry_run=True)
+    component["spec"]["version"] = 1
+    with pytest.raises(Refused, match=r"spec\.version"):
+        api.create(component, "default", dry_run=True)
+
+
+def test_helm_install_of_a_wrongly_typed_value_is_refused_by_the_server(
+    control_plane: ControlPlane, api: Api, installed: list[dict[str, Any]]
+) -> None:
+    api.create(namespace("broken", "restricted"))
+    # Helm's own check against the server's OpenAPI off: the server itself must refuse.
+    done = run_helm(
+        control_plane,
+        "install", "broken", str(CHART), "--namespace", "broken", "--no-hooks",
+        "--disable-openapi-validation", "--set-string", "services.webapp.port=eighty",
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "cannot unmarshal string into Go struct field ContainerPort" in done.stderr, done.stderr
+
+
+def may(api: Api, account: str, verb: str, name: str) -> bool:
+    """Whether RBAC lets the ServiceAccount `account` `verb` the Secret `name`."""
+    review = {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SubjectAccessReview",
+        "spec": {
+            "user": f"system:serviceaccount:{NAMESPACE}:{account}",
+            "groups": ["system:serviceaccounts", f"system:serviceaccounts:{NAMESPACE}"],
+            "resourceAttributes": {
+                "namespace": NAMESPACE,
+                "verb": verb,
+                "resource": "secrets",
+                "name": name,
+            },
+        },
+    }
+    return bool(api.create(review)["status"]["allowed"])
+
+
+def test_the_pods_account_reads_exactly_its_secrets(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    (account,) = [doc["metadata"]["name"] for doc in installed if doc["kind"] == "ServiceAccount"]
+    assert may(api, account, "get", "dapr-todo")
+    assert may(api, account, "get", "audit-signing-key")
+    assert not may(api, account, "get", "dapr-todo-api-token")
+    assert not may(api, account, "list", "")
+    assert not may(api, account, "update", "dapr-todo")
