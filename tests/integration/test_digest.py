@@ -9,17 +9,15 @@ from datetime import timedelta
 import pytest
 
 from devtools.mailsink import read_index, wait_for_messages
-from devtools.probes import Probe, http_ok, wait_until
 from devtools.supervise import Supervised
-from devtools.topology import Service, free_port
-from tests.conftest import RunningSystem
+from devtools.topology import Service
+from tests.conftest import REPLICA, RunningSystem
 from tests.integration.publishing import now, publish, task_event
 from tests.integration.verification import verify_address
 
 pytestmark = pytest.mark.integration
 
 TICK = "digest tick done"
-REPLICA = "-replica-2"
 
 
 def next_tick(process: Supervised, timeout: float = 90) -> None:
@@ -37,14 +35,8 @@ def next_tick(process: Supervised, timeout: float = 90) -> None:
 
 @pytest.fixture
 def second_replica(system: RunningSystem) -> Iterator[Service]:
-    first = system.service("bindings_worker")
-    replica = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
-    system.start_service(replica, REPLICA)
-    wait_until(Probe("replica sidecar", lambda: http_ok(f"{replica.sidecar_url}/v1.0/healthz"), 60))
-    wait_until(Probe("replica app", lambda: http_ok(f"{replica.app_url}/readyz"), 60))
-    yield replica
-    system.group.stop(f"{replica.app_id}-dapr{REPLICA}")
-    system.group.stop(f"{replica.app_id}{REPLICA}")
+    with system.replica("bindings_worker") as replica:
+        yield replica
 
 
 def test_two_replicas_send_one_digest(system: RunningSystem, second_replica: Service) -> None:

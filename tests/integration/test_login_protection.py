@@ -17,10 +17,8 @@ import httpx
 import pytest
 from django.conf import settings
 
-from devtools.probes import Probe, http_ok, wait_until
-from devtools.system import start_service
-from devtools.topology import Service, free_port
-from tests.conftest import TEST_SETTINGS, RunningSystem
+from devtools.topology import Service
+from tests.conftest import RunningSystem
 from tests.integration.test_audit import wait_for_record
 from tests.integration.webapp_http import WebappUser
 
@@ -34,7 +32,6 @@ _addresses = (
 )
 
 
-REPLICA = "-replica-2"
 # The second webapp instance's cool-off: short, so a test can see one end.
 SHORT_COOLOFF_SECONDS = 3
 
@@ -42,15 +39,8 @@ SHORT_COOLOFF_SECONDS = 3
 @pytest.fixture(scope="module")
 def second_webapp(system: RunningSystem) -> Iterator[Service]:
     """Another webapp instance on the same users database, with a short cool-off."""
-    first = system.service("webapp")
-    replica = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
-    app_env = {**system.app_env, "AXES_COOLOFF_SECONDS": str(SHORT_COOLOFF_SECONDS)}
-    start_service(system.group, system.topology, replica, TEST_SETTINGS, app_env, REPLICA)
-    wait_until(Probe("replica sidecar", lambda: http_ok(f"{replica.sidecar_url}/v1.0/healthz"), 60))
-    wait_until(Probe("replica app", lambda: http_ok(f"{replica.app_url}/readyz"), 60))
-    yield replica
-    system.group.stop(f"{replica.app_id}-dapr{REPLICA}")
-    system.group.stop(f"{replica.app_id}{REPLICA}")
+    with system.replica("webapp", {"AXES_COOLOFF_SECONDS": str(SHORT_COOLOFF_SECONDS)}) as replica:
+        yield replica
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.conf import settings
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
-from devtools.probes import Probe, http_ok, wait_until
-from devtools.topology import Service, free_port
+from devtools.probes import Probe, wait_until
+from devtools.topology import Service
 from sync_worker.socket_cap import user_key
 from tests.conftest import RunningSystem
 from tests.integration.clients import open_socket, receive, send_hello, session_user_id
@@ -25,7 +25,6 @@ from tests.integration.webapp_http import WebappUser
 pytestmark = pytest.mark.integration
 
 PASSWORD = "correct-horse-battery-42"
-REPLICA = "-replica-2"
 # The shipped default, which the test system does not override.
 CAP = settings.SYNC_MAX_SOCKETS_PER_USER
 
@@ -33,14 +32,8 @@ CAP = settings.SYNC_MAX_SOCKETS_PER_USER
 @pytest.fixture(scope="module")
 def second_sync_worker(system: RunningSystem) -> Iterator[Service]:
     """Another sync_worker instance (app and sidecar) on ports of its own, beside the first."""
-    first = system.service("sync_worker")
-    replica = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
-    system.start_service(replica, REPLICA)
-    wait_until(Probe("replica sidecar", lambda: http_ok(f"{replica.sidecar_url}/v1.0/healthz"), 60))
-    wait_until(Probe("replica app", lambda: http_ok(f"{replica.app_url}/readyz"), 60))
-    yield replica
-    system.group.stop(f"{replica.app_id}-dapr{REPLICA}")
-    system.group.stop(f"{replica.app_id}{REPLICA}")
+    with system.replica("sync_worker") as replica:
+        yield replica
 
 
 class SecondSession:
