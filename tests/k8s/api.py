@@ -84,6 +84,24 @@ class Api:
         reply = self.client.get(self.resource(api_version, kind).path(namespace, name))
         return None if reply.status_code == 404 else checked(reply)
 
+    def patch_status(
+        self, api_version: str, kind: str, name: str, namespace: str, status: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Merges `status` into the object's status subresource, as the component owning it
+        (a kubelet for a Pod) would."""
+        path = self.resource(api_version, kind).path(namespace, name) + "/status"
+        reply = self.client.patch(
+            path,
+            json={"status": status},
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        return checked(reply)
+
+    def scale(self, api_version: str, kind: str, name: str, namespace: str) -> dict[str, Any]:
+        """The object's scale subresource: what an HPA reads (replicas and pod selector)."""
+        path = self.resource(api_version, kind).path(namespace, name) + "/scale"
+        return checked(self.client.get(path))
+
     def list(
         self, api_version: str, kind: str, namespace: str | None = None, selector: str = ""
     ) -> list[dict[str, Any]]:

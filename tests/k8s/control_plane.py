@@ -32,6 +32,8 @@ SA_ISSUER = "https://kubernetes.default.svc.cluster.local"
 # webhooks, ...) plus NodeRestriction.
 ADMISSION_PLUGINS = "NodeRestriction"
 READY_TIMEOUT = 120.0
+# A request's deadline: generous, since a loaded 2-core machine makes the server slow.
+REQUEST_TIMEOUT = 30.0
 T = TypeVar("T")
 
 
@@ -54,7 +56,9 @@ class ControlPlane:
 
     def client(self) -> httpx.Client:
         """An HTTP client of the API server, authenticated as the tests' admin."""
-        return httpx.Client(base_url=self.url, verify=_tls(self.pki.ca, self.pki.admin))
+        return httpx.Client(
+            base_url=self.url, verify=_tls(self.pki.ca, self.pki.admin), timeout=REQUEST_TIMEOUT
+        )
 
 
 def _tls(ca: Pair, client: Pair) -> ssl.SSLContext:

@@ -175,7 +175,7 @@ def replica_set_of(api: Api, deployment: dict[str, Any]) -> dict[str, Any] | Non
 
 
 def pods_of(api: Api, owner: dict[str, Any], count: int) -> list[dict[str, Any]]:
-    pods = owned_by(api.list("v1", "Pod", NAMESPACE), owner)
+    pods = owned_by(api.list("v1", "Pod", owner["metadata"]["namespace"]), owner)
     return pods if len(pods) == count else []
 
 
@@ -288,3 +288,78 @@ def test_the_pods_account_reads_exactly_its_secrets(
     assert not may(api, account, "get", "dapr-todo-api-token")
     assert not may(api, account, "list", "")
     assert not may(api, account, "update", "dapr-todo")
+
+
+def selected_pods(api: Api, selector: str) -> set[str]:
+    """Names of the namespace's pods that the label selector (`k=v,...`) picks."""
+    return {pod["metadata"]["name"] for pod in api.list("v1", "Pod", NAMESPACE, selector)}
+
+
+def deployment_pods(api: Api, name: str) -> set[str]:
+    deployment = api.get("apps/v1", "Deployment", name, NAMESPACE)
+    assert deployment is not None
+    replica_set = wait_for(f"{name}'s ReplicaSet", lambda: replica_set_of(api, deployment))
+    replicas = replica_set["spec"]["replicas"]
+    pods = wait_for(f"{name}'s pods", lambda: pods_of(api, replica_set, replicas))
+    return {pod["metadata"]["name"] for pod in pods}
+
+
+def at_count(pods: set[str], count: int) -> set[str]:
+    return pods if len(pods) == count else set()
+
+
+def counted(api: Api, name: str) -> dict[str, Any] | None:
+    budget = api.get("policy/v1", "PodDisruptionBudget", name, NAMESPACE)
+    assert budget is not None
+    status = budget.get("status", {})
+    return status if status.get("observedGeneration") == budget["metadata"]["generation"] else None
+
+
+def test_each_disruption_budget_covers_exactly_its_deployments_pods(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    budgets = [doc for doc in installed if doc["kind"] == "PodDisruptionBudget"]
+    targets = {doc["metadata"]["name"] for doc in installed if doc["kind"] == "Deployment"}
+    assert {doc["metadata"]["name"] for doc in budgets} == targets
+    for budget in budgets:
+        name = budget["metadata"]["name"]
+        pods = deployment_pods(api, name)
+        labels = budget["spec"]["selector"]["matchLabels"]
+        selector = ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
+        assert selected_pods(api, selector) == pods
+        # The disruption controller's own count: the pods it guards, none of them healthy.
+        status = wait_for(f"{name}'s budget counted", lambda n=name: counted(api, n))
+        assert status["expectedPods"] == len(pods)
+        assert status["currentHealthy"] == 0
+        assert status["disruptionsAllowed"] == 0
+
+
+def settled(api: Api, name: str, replicas: int) -> dict[str, Any] | None:
+    """The HPA's status once it holds `replicas` and has tried its metric."""
+    hpa = api.get("autoscaling/v2", "HorizontalPodAutoscaler", name, NAMESPACE)
+    assert hpa is not None
+    status = hpa.get("status", {})
+    tried = any(c["type"] == "ScalingActive" for c in status.get("conditions") or [])
+    return status if tried and status.get("currentReplicas") == replicas else None
+
+
+def test_the_cpu_autoscaler_scales_webapp_and_selects_its_pods(
+    api: Api, installed: list[dict[str, Any]]
+) -> None:
+    (hpa,) = [doc for doc in installed if doc["kind"] == "HorizontalPodAutoscaler"]
+    target, least = hpa["spec"]["scaleTargetRef"], hpa["spec"]["minReplicas"]
+    # The chart leaves webapp's replicas to the HPA, which raises them to its minimum.
+    status = wait_for(
+        "the HPA at its minimum", lambda: settled(api, hpa["metadata"]["name"], least), 90
+    )
+    conditions = {c["type"]: c for c in status["conditions"]}
+    assert conditions["AbleToScale"]["status"] == "True", conditions
+    # No metrics server runs here: the controller says it cannot read the CPU use.
+    assert conditions["ScalingActive"]["status"] == "False", conditions
+    assert "cpu" in conditions["ScalingActive"]["message"], conditions
+    # The HPA counts the pods its target's scale subresource selects: exactly webapp's.
+    scale = api.scale(target["apiVersion"], target["kind"], target["name"], NAMESPACE)
+    assert scale["spec"]["replicas"] == least
+    name = target["name"]
+    pods = wait_for(f"{name}'s {least} pods", lambda: at_count(deployment_pods(api, name), least))
+    assert selected_pods(api, scale["status"]["selector"]) == pods
