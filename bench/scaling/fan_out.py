@@ -52,21 +52,19 @@ class Scaled:
     group: ProcessGroup
     topology: Topology
     instances: list[Service]
-    # Process name -> pid: every server process, and the sync_worker ones among them.
+    # Process name -> pid of every server process; each instance's app and sidecar names.
     pids: dict[str, int]
-    sync_worker_names: frozenset[str]
+    instance_names: list[tuple[str, str]]
 
 
 def scaled(group: ProcessGroup, topology: Topology, extras: dict[str, Service]) -> Scaled:
     """`extras` are further instances of sync_worker by their process-name suffix."""
     pids = measured_processes(group, topology)
     app_id = topology.service(PACKAGE).app_id
-    names = {app_id, f"{app_id}-dapr"}
-    for suffix in extras:
-        names |= {f"{app_id}{suffix}", f"{app_id}-dapr{suffix}"}
-    pids |= {name: group[name].process.pid for name in names}
+    names = [(f"{app_id}{suffix}", f"{app_id}-dapr{suffix}") for suffix in ("", *extras)]
+    pids |= {name: group[name].process.pid for pair in names for name in pair}
     instances = [topology.service(PACKAGE), *extras.values()]
-    return Scaled(group, topology, instances, pids, frozenset(names))
+    return Scaled(group, topology, instances, pids, names)
 
 
 @contextmanager
@@ -101,6 +99,9 @@ class FanOut:
     p99_ms: float
     cpu_ms_per_change: float
     sync_worker_cpu_ms_per_change: float
+    # Each instance's app and sidecar: events are shared out among the instances' sidecars
+    # (one consumer group), so every instance's figure is well above an idle one's.
+    cpu_ms_per_change_per_instance: list[float]
 
 
 def seq_faults(run: Run, users: int, per_user: int) -> tuple[int, int, int]:
@@ -147,7 +148,7 @@ async def drive(
     )
     latencies = latencies_ms(run)
     duplicates, gaps, out_of_order = seq_faults(run, users_count, per_user)
-    sync_cpu = sum(spent[name] for name in system.sync_worker_names)
+    per_instance = [spent[app] + spent[sidecar] for app, sidecar in system.instance_names]
     return FanOut(
         instances=len(urls),
         changes=changes,
@@ -164,7 +165,8 @@ async def drive(
         p95_ms=percentile(latencies, 95),
         p99_ms=percentile(latencies, 99),
         cpu_ms_per_change=1000 * sum(spent.values()) / changes,
-        sync_worker_cpu_ms_per_change=1000 * sync_cpu / changes,
+        sync_worker_cpu_ms_per_change=1000 * sum(per_instance) / changes,
+        cpu_ms_per_change_per_instance=[1000 * cpu / changes for cpu in per_instance],
     )
 
 
@@ -201,6 +203,10 @@ def report(results: list[FanOut], args: argparse.Namespace) -> None:
             )
         )
         print(f"N={r.instances}: received/expected by the tabs on each instance: {shares}")
+    for r in results:
+        each = enumerate(r.cpu_ms_per_change_per_instance)
+        cpu = ", ".join(f"#{k + 1} {ms:.1f}" for k, ms in each)
+        print(f"N={r.instances}: CPU/change of each sync_worker instance (ms): {cpu}")
     print("CPU/change, sync = the sync_worker apps and their sidecars, all N instances")
 
 

@@ -29,3 +29,4 @@ def test_two_instances_deliver_every_change_to_every_tab(system: RunningSystem) 
     assert (result.duplicates, result.gaps, result.out_of_order) == (0, 0, 0)
     assert result.sync_worker_cpu_ms_per_change > 0
     assert result.cpu_ms_per_change > result.sync_worker_cpu_ms_per_change
+    assert len(result.cpu_ms_per_change_per_instance) == 2
