@@ -15,6 +15,12 @@ from devtools.topology import REPO_ROOT, Topology, free_topology
 # The product, and the same Django views writing Redis and pushing through Channels.
 BACKENDS = ("dapr", "direct")
 BACKEND_SETTINGS: dict[str, dict[str, str]] = {"dapr": {}, "direct": direct.SETTINGS}
+SETTINGS_MODULE = "config.settings.test"
+
+
+def app_env(backend: str) -> dict[str, str]:
+    """The apps' environment on `backend` (also that of any extra instance a bench starts)."""
+    return {**BACKEND_SETTINGS[backend], "LOG_LEVEL": "WARNING", "TRACING_SAMPLING_RATE": "0"}
 
 
 @contextmanager
@@ -26,14 +32,5 @@ def running_system(backend: str) -> Iterator[tuple[ProcessGroup, Topology]]:
     with tempfile.TemporaryDirectory() as state:
         topology = free_topology(Path(state))
         with ProcessGroup(Path(state) / "logs", REPO_ROOT) as group:
-            start_system(
-                group,
-                topology,
-                "config.settings.test",
-                {
-                    **BACKEND_SETTINGS[backend],
-                    "LOG_LEVEL": "WARNING",
-                    "TRACING_SAMPLING_RATE": "0",
-                },
-            )
+            start_system(group, topology, SETTINGS_MODULE, app_env(backend))
             yield group, topology

@@ -62,6 +62,8 @@ class Run:
     # Why writes failed: "timeout", "HTTP 503", an error's name.
     failure_causes: Counter[str] = field(default_factory=Counter)
     reconnects: int = 0
+    # Every seq each tab was sent, in arrival order (duplicates and gaps show here).
+    seqs: dict[int, list[int]] = field(default_factory=dict)
     expected: int = 0
     complete: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -126,8 +128,9 @@ async def tab(
                 async for message in socket:
                     now = time.perf_counter()
                     text = str(message)
-                    if seq := SEQ.search(text):
-                        last_seq = max(last_seq, int(seq.group(1)))
+                    for seq in map(int, SEQ.findall(text)):
+                        run.seqs.setdefault(tab_id, []).append(seq)
+                        last_seq = max(last_seq, seq)
                     for number in TITLE.findall(text):
                         key = (int(number), tab_id)
                         if key not in run.arrived and int(number) in run.sent:
@@ -185,27 +188,29 @@ def percentile(values: list[float], q: int) -> float:
     )
 
 
-async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, Any]:
-    webapp, sync_worker = topology.service("webapp"), topology.service("sync_worker")
-    users_count = args.tabs // args.tabs_per_user
+async def sign_up_users(base_url: str, count: int) -> list[User]:
+    """`count` new users, signed up a few at a time."""
     sem = asyncio.Semaphore(20)
 
     async def limited_sign_up(i: int) -> User:
         async with sem:
-            return await sign_up(webapp.app_url, i)
+            return await sign_up(base_url, i)
 
-    users = await asyncio.gather(*(limited_sign_up(i) for i in range(users_count)))
-    run = Run()
+    return list(await asyncio.gather(*(limited_sign_up(i) for i in range(count))))
+
+
+async def open_tabs(
+    urls: list[str], origin: str, users: list[User], per_user: int, run: Run
+) -> list[asyncio.Task[None]]:
+    """`per_user` tabs of each user, the k-th of them on `urls[k % len(urls)]` (so a user's
+    tabs spread over every instance); returns once every tab has said hello."""
     opened: asyncio.Queue[int] = asyncio.Queue()
-    url = f"ws://127.0.0.1:{sync_worker.app_port}/ws/tasks/"
-    tabs_of: dict[int, list[int]] = {}
-    tab_tasks = []
     connecting = asyncio.Semaphore(CONNECTING_AT_ONCE)
-    for tab_id in range(users_count * args.tabs_per_user):
-        user = users[tab_id % users_count]
-        tabs_of.setdefault(user.index, []).append(tab_id)
+    tab_tasks = []
+    for tab_id in range(len(users) * per_user):
+        user, url = users[tab_id % len(users)], urls[(tab_id // len(users)) % len(urls)]
         tab_tasks.append(
-            asyncio.create_task(tab(url, webapp.app_url, user, tab_id, run, opened, connecting))
+            asyncio.create_task(tab(url, origin, user, tab_id, run, opened, connecting))
         )
 
     async def all_open() -> None:
@@ -213,23 +218,42 @@ async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, Any]:
             await opened.get()
 
     await asyncio.wait_for(all_open(), OPEN_TIMEOUT)
+    return tab_tasks
 
-    changes = int(args.rate * args.seconds)
-    run.expected = changes * args.tabs_per_user
+
+async def paced_writes(users: list[User], run: Run, changes: int, rate: float) -> float:
+    """`changes` writes at `rate` per second, round-robin over `users`; returns their time."""
     started = time.perf_counter()
     writes = []
     for number in range(changes):
-        delay = started + number / args.rate - time.perf_counter()
+        delay = started + number / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)  # pacing the load, not synchronising
-        writes.append(asyncio.create_task(write(users[number % users_count], number, run)))
+        writes.append(asyncio.create_task(write(users[number % len(users)], number, run)))
     await asyncio.gather(*writes)
+    return time.perf_counter() - started
+
+
+def latencies_ms(run: Run) -> list[float]:
+    """From each write leaving the client to its change arriving, per (change, tab) pair."""
+    return [(at - run.sent[n]) * 1000 for (n, _tab), at in run.arrived.items()]
+
+
+async def drive(topology: Topology, args: argparse.Namespace) -> dict[str, Any]:
+    webapp, sync_worker = topology.service("webapp"), topology.service("sync_worker")
+    users = await sign_up_users(webapp.app_url, args.tabs // args.tabs_per_user)
+    run = Run()
+    url = f"ws://127.0.0.1:{sync_worker.app_port}/ws/tasks/"
+    tab_tasks = await open_tabs([url], webapp.app_url, users, args.tabs_per_user, run)
+
+    changes = int(args.rate * args.seconds)
+    run.expected = changes * args.tabs_per_user
+    elapsed = await paced_writes(users, run, changes, args.rate)
     writes_done = time.perf_counter()
-    elapsed = writes_done - started
     await drain(run)
     await close(tab_tasks, users)
 
-    latencies = [(at - run.sent[n]) * 1000 for (n, _tab), at in run.arrived.items()]
+    latencies = latencies_ms(run)
     return {
         "p50_ms": percentile(latencies, 50),
         "p95_ms": percentile(latencies, 95),

@@ -10,14 +10,16 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from devtools import commands, observability
 from devtools.credentials import redis_password
 from devtools.owner_only import keep_owner_only
-from devtools.probes import redis_ready, sentry_probe, system_probes, wait_until
+from devtools.probes import Probe, http_ok, redis_ready, sentry_probe, system_probes, wait_until
 from devtools.supervise import SYSTEM_RESTART, ProcessGroup
-from devtools.topology import Service, Topology
+from devtools.topology import Service, Topology, free_port
 
 
 def start_system(
@@ -75,3 +77,29 @@ def start_service(
             redis_ready, topology.redis_port, password=redis_password(topology)
         ),
     )
+
+
+@contextmanager
+def extra_instance(
+    group: ProcessGroup,
+    topology: Topology,
+    package: str,
+    settings_module: str,
+    app_env: dict[str, str],
+    suffix: str,
+) -> Iterator[Service]:
+    """Another instance of `package` (app and sidecar, process names ending in `suffix`) on
+    ports of its own, as a scaled-out deployment runs it: healthy when the block starts,
+    stopped after it."""
+    first = topology.service(package)
+    instance = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
+    start_service(group, topology, instance, settings_module, app_env, suffix)
+    try:
+        sidecar_health = functools.partial(http_ok, f"{instance.sidecar_url}/v1.0/healthz")
+        wait_until(Probe(f"{package}{suffix} sidecar", sidecar_health, 60))
+        app_ready = functools.partial(http_ok, f"{instance.app_url}/readyz")
+        wait_until(Probe(f"{package}{suffix} app", app_ready, 60))
+        yield instance
+    finally:
+        group.stop(f"{instance.app_id}-dapr{suffix}")
+        group.stop(f"{instance.app_id}{suffix}")

@@ -12,16 +12,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from devtools import commands
-from devtools.probes import NotReady, Probe, http_ok, wait_until
+from devtools.probes import NotReady
 from devtools.supervise import ProcessGroup, Supervised
-from devtools.system import start_service, start_system
-from devtools.topology import REPO_ROOT, Service, Topology, free_port, free_topology
+from devtools.system import extra_instance, start_service, start_system
+from devtools.topology import REPO_ROOT, Service, Topology, free_topology
 from tests import sidecar_tokens
 
 TEST_SETTINGS = "config.settings.test"
@@ -95,21 +94,12 @@ class RunningSystem:
     def replica(self, package: str, env: dict[str, str] | None = None) -> Iterator[Service]:
         """A second instance of `package` (app and sidecar, `env` added to the apps'
         environment) on ports of its own, healthy when the block starts, stopped after it."""
-        first = self.service(package)
-        replica = Service(first.package, first.app_id, *(free_port() for _ in range(5)))
-        self.start_service(replica, REPLICA, env)
-        sidecar, app = f"{replica.app_id}-dapr{REPLICA}", f"{replica.app_id}{REPLICA}"
-        try:
-            wait_until(
-                Probe(
-                    "replica sidecar", partial(http_ok, f"{replica.sidecar_url}/v1.0/healthz"), 60
-                )
-            )
-            wait_until(Probe("replica app", partial(http_ok, f"{replica.app_url}/readyz"), 60))
+        app_env = {**self.app_env, **(env or {})}
+        with extra_instance(
+            self.group, self.topology, package, TEST_SETTINGS, app_env, REPLICA
+        ) as replica:
+            sidecar_tokens.register(replica, self.dapr_api_token)
             yield replica
-        finally:
-            self.group.stop(sidecar)
-            self.group.stop(app)
 
 
 def log_tails(group: ProcessGroup, lines: int = 15) -> str:
