@@ -16,15 +16,7 @@ from tests.k8s.api import Api, checked
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.injector import NAMESPACE as CONTROL_NAMESPACE
 from tests.k8s.injector import SIDECAR_IMAGE, Injector
-from tests.k8s.test_chart_admission import (
-    CHART,
-    VALUES,
-    chart_secrets,
-    namespace,
-    owned_by,
-    run_helm,
-    set_args,
-)
+from tests.k8s.test_chart_admission import install_without_hooks, owned_by
 
 RELEASE = "inj"
 APPS = "inj"
@@ -59,16 +51,7 @@ def deployments(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> list[dict[str, Any]]:
     """The chart installed (VALUES) after the injector's webhook; its Deployments."""
-    api.create(namespace(APPS, "restricted"))
-    if api.get("v1", "Namespace", "redis") is None:  # networkPolicy.redis puts a policy there
-        api.create(namespace("redis", "baseline"))
-    for doc in chart_secrets(tmp_path_factory.mktemp("secrets")):
-        api.create(doc, APPS)
-    done = run_helm(
-        control_plane,
-        "install", RELEASE, str(CHART), "--namespace", APPS, "--no-hooks", *set_args(VALUES),
-    )  # fmt: skip
-    assert done.returncode == 0, f"helm install failed:\n{done.stdout}{done.stderr}"
+    install_without_hooks(control_plane, api, tmp_path_factory.mktemp("secrets"), RELEASE, APPS)
     found = api.list("apps/v1", "Deployment", APPS)
     assert len(found) == 3
     return found
