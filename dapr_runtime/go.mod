@@ -1,4 +1,4 @@
-// Builds the pinned Dapr runtime (daprd, placement, scheduler, sentry) from the
+// Builds the pinned Dapr runtime (daprd, placement, scheduler, sentry, injector) from the
 // Go module of the release. dapr's own go.mod has replace directives, so it cannot
 // be built with `go install ...@version`; this module requires it and repeats them.
 module daprtodo/dapr_runtime
@@ -263,6 +263,7 @@ require (
 	github.com/josharian/intern v1.0.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/k0kubun/pp v3.0.1+incompatible // indirect
+	github.com/kelseyhightower/envconfig v1.4.0 // indirect
 	github.com/klauspost/compress v1.18.6 // indirect
 	github.com/knadh/koanf v1.4.1 // indirect
 	github.com/kr/fs v0.1.0 // indirect

@@ -4,6 +4,7 @@
 package tools
 
 import (
+	_ "github.com/dapr/dapr/cmd/injector"
 	_ "github.com/dapr/dapr/cmd/placement"
 	_ "github.com/dapr/dapr/cmd/scheduler"
 	_ "github.com/dapr/dapr/cmd/sentry"

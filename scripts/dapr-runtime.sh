@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Provides the pinned Dapr runtime (daprd, placement, scheduler, sentry) in .runtime/bin.
+# Provides the pinned Dapr runtime (daprd, placement, scheduler, sentry, injector) in .runtime/bin.
 #
 # Uses an existing daprd of the pinned version (PATH or ~/.dapr/bin, as after `dapr init`);
-# otherwise builds all four from dapr_runtime/ (a Go module that requires the release) into a
+# otherwise builds all five from dapr_runtime/ (a Go module that requires the release) into a
 # cache outside git, keyed by the pin, so a rebuild happens only when the pin changes.
 set -euo pipefail
 
@@ -21,7 +21,7 @@ use_existing() {
   local dir
   for dir in "$(dirname "$(command -v daprd 2>/dev/null || echo /nonexistent/daprd)")" "$HOME/.dapr/bin"; do
     if [ -x "$dir/daprd" ] && [ -x "$dir/placement" ] && [ -x "$dir/scheduler" ] \
-      && [ "$(daprd_version "$dir/daprd")" = "$version" ]; then
+      && [ -x "$dir/injector" ] && [ "$(daprd_version "$dir/daprd")" = "$version" ]; then
       ln -sfn "$dir" "$link"
       log "using existing Dapr $version in $dir"
       return 0
@@ -36,7 +36,8 @@ build() {
   key=$(cat "$src/go.mod" "$src/go.sum" "$src"/cmd/daprd/*.go "$0" | sha256sum | cut -c1-16)
   cache="${DAPR_TODO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dapr-todo}/dapr-runtime"
   out="$cache/$version-$key"
-  if [ -x "$out/daprd" ] && [ -x "$out/placement" ] && [ -x "$out/scheduler" ] && [ -x "$out/sentry" ]; then
+  if [ -x "$out/daprd" ] && [ -x "$out/placement" ] && [ -x "$out/scheduler" ] && [ -x "$out/sentry" ] \
+    && [ -x "$out/injector" ]; then
     ln -sfn "$out" "$link"
     log "Dapr $version already built in $out"
     return 0
@@ -58,7 +59,7 @@ build() {
   local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$version -X github.com/dapr/dapr/pkg/buildinfo.gitversion=v$version"
   CGO_ENABLED=0 go build -trimpath -modfile "$tmp/go.mod" -ldflags "$ldflags" -o "$tmp/daprd" ./cmd/daprd
   local cmd
-  for cmd in placement scheduler sentry; do
+  for cmd in placement scheduler sentry injector; do
     CGO_ENABLED=0 go build -trimpath -modfile "$tmp/go.mod" -ldflags "$ldflags" -o "$tmp/$cmd" "github.com/dapr/dapr/cmd/$cmd"
   done
   rm -rf "$tmp/dapr-src" "$tmp/go.mod" "$tmp/go.sum"

@@ -16,9 +16,11 @@ import pytest
 import yaml
 
 from devtools.owner_only import keep_owner_only
+from devtools.supervise import ProcessGroup
 from devtools.topology import REPO_ROOT
 from tests.k8s.api import Api
 from tests.k8s.control_plane import ControlPlane, start_control_plane, wait_for
+from tests.k8s.injector import Injector, start_injector
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,3 +87,18 @@ def crds(api: Api) -> list[str]:
     for name in names:
         wait_for(f"CRD {name} established", lambda name=name: established(api, name))
     return names
+
+
+@pytest.fixture(scope="session")
+def injector(
+    control_plane: ControlPlane,
+    api: Api,
+    crds: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Injector]:
+    """Dapr's sidecar injector (and its Sentry) serving the control plane's pod webhook."""
+    state_dir = tmp_path_factory.mktemp("dapr-control-plane")
+    keep_owner_only(state_dir)
+    group = ProcessGroup(state_dir / "logs", state_dir)
+    with group:
+        yield start_injector(control_plane, api, state_dir, group)

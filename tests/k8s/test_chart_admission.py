@@ -92,6 +92,23 @@ def place(doc: dict[str, Any]) -> str:
     return str(doc["metadata"].get("namespace", NAMESPACE))
 
 
+def install_without_hooks(
+    control_plane: ControlPlane, api: Api, tmp: Path, release: str, into: str
+) -> None:
+    """`helm install --no-hooks` of the chart with VALUES into a new restricted namespace
+    `into`, the operator's Secrets created first."""
+    api.create(namespace(into, "restricted"))
+    if api.get("v1", "Namespace", "redis") is None:  # networkPolicy.redis puts a policy there
+        api.create(namespace("redis", "baseline"))
+    for doc in chart_secrets(tmp):
+        api.create(doc, into)
+    done = run_helm(
+        control_plane,
+        "install", release, str(CHART), "--namespace", into, "--no-hooks", *set_args(VALUES),
+    )  # fmt: skip
+    assert done.returncode == 0, f"helm install failed:\n{done.stdout}{done.stderr}"
+
+
 @pytest.fixture(scope="module")
 def installed(
     control_plane: ControlPlane,
@@ -100,17 +117,11 @@ def installed(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> list[dict[str, Any]]:
     """The release installed; returns what the chart renders with VALUES."""
-    api.create(namespace(NAMESPACE, "restricted"))
-    api.create(namespace("redis", "baseline"))  # networkPolicy.redis puts a policy there
-    for doc in chart_secrets(tmp_path_factory.mktemp("secrets")):
-        api.create(doc, NAMESPACE)
     # Helm waits for a hook Job to complete, and without nodes none does: install without
     # hooks, then create the hook objects (the migration Job) as helm would have.
-    done = run_helm(
-        control_plane,
-        "install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--no-hooks", *set_args(VALUES),
-    )  # fmt: skip
-    assert done.returncode == 0, f"helm install failed:\n{done.stdout}{done.stderr}"
+    install_without_hooks(
+        control_plane, api, tmp_path_factory.mktemp("secrets"), RELEASE, NAMESPACE
+    )
     docs = rendered(VALUES)
     for doc in docs:
         if is_hook(doc):
