@@ -19,6 +19,7 @@ from devtools.owner_only import keep_owner_only
 from devtools.topology import REPO_ROOT
 from tests.k8s.api import Api
 from tests.k8s.control_plane import ControlPlane, start_control_plane, wait_for
+from tests.k8s.keda import Keda, start_keda
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,3 +86,15 @@ def crds(api: Api) -> list[str]:
     for name in names:
         wait_for(f"CRD {name} established", lambda name=name: established(api, name))
     return names
+
+
+@pytest.fixture(scope="session")
+def keda(
+    control_plane: ControlPlane, api: Api, crds: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Keda]:
+    """KEDA's operator and metrics server, the external metrics APIService Available."""
+    state_dir = tmp_path_factory.mktemp("keda")
+    keep_owner_only(state_dir)
+    started = start_keda(control_plane, api, state_dir)
+    with started.group:
+        yield started
