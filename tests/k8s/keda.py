@@ -87,7 +87,7 @@ def _adapter(plane: ControlPlane, cert_dir: Path, grpc: int, port: int) -> Comma
             "--port", str(free_port()),
             "--profiling=false",
         ],
-        {"KUBECONFIG": kubeconfig, "POD_NAMESPACE": NAMESPACE},
+        {"KUBECONFIG": kubeconfig, "POD_NAMESPACE": NAMESPACE, "WATCH_NAMESPACE": ""},
     )  # fmt: skip
 
 

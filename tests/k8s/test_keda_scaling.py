@@ -36,6 +36,7 @@ STABILISATION = 3
 # (its sidecar reads nothing, so nothing becomes pending).
 VALUES = (
     *EVERYTHING,
+    "networkPolicy.redis.enabled=false",  # no redis namespace: Redis runs on this host
     "keda.metric=lagCount",
     f"keda.target={TARGET}",
     "keda.pollingInterval=1",
