@@ -32,7 +32,7 @@ from devtools.supervise import ProcessGroup
 from devtools.topology import free_port
 from tests.k8s.api import Api, checked
 from tests.k8s.control_plane import start_control_plane, wait_for
-from tests.k8s.keda import start_keda
+from tests.k8s.keda import quantity, start_keda
 
 KEDA_CRDS = Path(__file__).resolve().parents[2] / ".runtime" / "keda-crds"
 NAMESPACE = "bench"
@@ -97,8 +97,7 @@ def metric(api: Api) -> float | None:
     )
     if reply.is_error:
         return None
-    value = str(checked(reply)["items"][0]["value"])
-    return int(value[:-1]) / 1000 if value.endswith("m") else float(value)
+    return quantity(str(checked(reply)["items"][0]["value"]))
 
 
 def desired(api: Api) -> int:

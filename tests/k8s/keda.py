@@ -33,6 +33,8 @@ OPERATOR_SERVICE = "keda-operator"
 EXTERNAL_METRICS = "external.metrics.k8s.io"
 APISERVICE = f"v1beta1.{EXTERNAL_METRICS}"
 READY_TIMEOUT = 120.0
+# Suffixes of a Kubernetes quantity as KEDA's metric values use them (1k, 2500m, 1M).
+SUFFIXES = {"m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,13 @@ def registration(port: int, ca_bundle: bytes) -> list[dict[str, Any]]:
             },
         },
     ]
+
+
+def quantity(text: str) -> float:
+    """A Kubernetes quantity such as an external metric's value ("250", "1k", "2500m")."""
+    if text and text[-1] in SUFFIXES:
+        return float(text[:-1]) * SUFFIXES[text[-1]]
+    return float(text)
 
 
 def available(api: Api) -> bool:

@@ -23,7 +23,7 @@ from tests.conftest import RunningSystem, running_system
 from tests.integration.publishing import publish, task_event
 from tests.k8s.api import Api, checked
 from tests.k8s.control_plane import ControlPlane, wait_for
-from tests.k8s.keda import Keda
+from tests.k8s.keda import Keda, quantity
 from tests.k8s.test_chart_admission import chart_secrets, run_helm, secret
 from tests.unit.helm.test_chart import CHART, EVERYTHING
 
@@ -97,12 +97,6 @@ def external_metric(api: Api, scaled: dict[str, Any]) -> float:
     )
     (item,) = checked(reply)["items"]
     return quantity(item["value"])
-
-
-def quantity(text: str) -> float:
-    if text.endswith("m"):
-        return int(text[:-1]) / 1000
-    return float(text)
 
 
 def desired(api: Api, scaled: dict[str, Any]) -> int:
