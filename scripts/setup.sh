@@ -84,4 +84,5 @@ install_python_env
 scripts/dapr-runtime.sh
 scripts/helm.sh
 scripts/k8s-runtime.sh
+scripts/keda-runtime.sh
 install_zipkin

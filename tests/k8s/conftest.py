@@ -21,6 +21,7 @@ from devtools.topology import REPO_ROOT
 from tests.k8s.api import Api
 from tests.k8s.control_plane import ControlPlane, start_control_plane, wait_for
 from tests.k8s.injector import Injector, start_injector
+from tests.k8s.keda import Keda, start_keda
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,3 +103,15 @@ def injector(
     group = ProcessGroup(state_dir / "logs", state_dir)
     with group:
         yield start_injector(control_plane, api, state_dir, group)
+
+
+@pytest.fixture(scope="session")
+def keda(
+    control_plane: ControlPlane, api: Api, crds: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Keda]:
+    """KEDA's operator and metrics server, the external metrics APIService Available."""
+    state_dir = tmp_path_factory.mktemp("keda")
+    keep_owner_only(state_dir)
+    started = start_keda(control_plane, api, state_dir)
+    with started.group:
+        yield started

@@ -23,7 +23,7 @@ from devtools.commands import Command
 from devtools.probes import Probe, wait_until
 from devtools.supervise import ProcessGroup
 from devtools.topology import REPO_ROOT, free_port
-from tests.k8s.pki import ClusterPki, Pair, make_pki
+from tests.k8s.pki import FRONT_PROXY_CLIENT, ClusterPki, Pair, make_pki
 
 BIN = REPO_ROOT / ".runtime" / "k8s-bin"
 SERVICE_CIDR = "10.96.0.0/12"
@@ -34,6 +34,7 @@ ADMISSION_PLUGINS = "NodeRestriction"
 READY_TIMEOUT = 120.0
 # A request's deadline: generous, since a loaded 2-core machine makes the server slow.
 REQUEST_TIMEOUT = 30.0
+HPA_SYNC_PERIOD = "2s"
 T = TypeVar("T")
 
 
@@ -130,6 +131,14 @@ def kube_apiserver(ports: Ports, pki: ClusterPki, cert_dir: Path) -> Command:
             # Endpoints address may not be loopback: no endpoint reconciler here.
             "--endpoint-reconciler-type", "none",
             "--profiling=false",
+            # The aggregation layer (KEDA's external metrics API): kubeadm's flags.
+            "--requestheader-client-ca-file", str(pki.ca.cert),
+            "--requestheader-allowed-names", FRONT_PROXY_CLIENT,
+            "--requestheader-username-headers", "X-Remote-User",
+            "--requestheader-group-headers", "X-Remote-Group",
+            "--requestheader-extra-headers-prefix", "X-Remote-Extra-",
+            "--proxy-client-cert-file", str(pki.front_proxy_client.cert),
+            "--proxy-client-key-file", str(pki.front_proxy_client.key),
         ],
     )  # fmt: skip
 
@@ -158,6 +167,8 @@ def kube_controller_manager(
             # Each controller acts as its own service account, as kubeadm sets it up.
             "--use-service-account-credentials=true",
             "--controllers", "*,bootstrapsigner,tokencleaner",
+            # Tests watch the HPA follow KEDA's metric: seconds, not the 15 s default.
+            "--horizontal-pod-autoscaler-sync-period", HPA_SYNC_PERIOD,
         ],
     )  # fmt: skip
 

@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 VALIDITY = datetime.timedelta(days=1)
 # Names a client in the cluster uses for the API server (kubernetes.default.svc...).
+FRONT_PROXY_CLIENT = "front-proxy-client"
 SERVING_NAMES = ("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc")
 
 
@@ -40,6 +41,9 @@ class ClusterPki:
     controller_manager: Pair
     service_account_key: Path
     service_account_pub: Path
+    # What the API server presents to aggregated API servers (KEDA's metrics server), which
+    # trust the X-Remote-User headers of that certificate's requests only.
+    front_proxy_client: Pair
 
 
 def _write_key(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, path: Path) -> None:
@@ -131,7 +135,21 @@ def make_pki(directory: Path) -> ClusterPki:
         ),
         service_account_key=sa_private,
         service_account_pub=sa_public,
+        front_proxy_client=leaf("front-proxy-client", _name(FRONT_PROXY_CLIENT), client),
     )
+
+
+def issue(ca: Pair, directory: Path, stem: str, names: tuple[str, ...]) -> Pair:
+    """A leaf of the cluster CA for `names` (and 127.0.0.1), good for serving and as a
+    client: KEDA's operator and metrics server use one pair for both ends of their gRPC."""
+    ca_cert = x509.load_pem_x509_certificate(ca.cert.read_bytes())
+    ca_key = serialization.load_pem_private_key(ca.key.read_bytes(), None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    key = ec.generate_private_key(ec.SECP256R1())
+    usage = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+    cert = _issue((ca_cert, ca_key), _name(names[0]), key, usage, names)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return _pair(directory, stem, cert, key)
 
 
 def tls_pair(directory: Path, host: str) -> Pair:

@@ -358,6 +358,24 @@ def test_scaled_objects_follow_each_consumer_group() -> None:
     assert targets == set(read_by)
 
 
+def test_keda_hpa_scale_down_window_is_a_value() -> None:
+    sets = (*EVERYTHING, "keda.scaleDownStabilizationSeconds=5")
+    windows = {
+        doc["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"][
+            "stabilizationWindowSeconds"
+        ]
+        for doc in of_kind(sets, "ScaledObject")
+    }
+    assert windows == {5}
+    (default,) = {
+        doc["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"][
+            "stabilizationWindowSeconds"
+        ]
+        for doc in of_kind(EVERYTHING, "ScaledObject")
+    }
+    assert default == 300  # Kubernetes' own default: unchanged unless set
+
+
 def test_keda_metric_is_checked() -> None:
     done = subprocess.run(
         [str(HELM), "template", RELEASE, str(CHART), "--set", "keda.enabled=true",

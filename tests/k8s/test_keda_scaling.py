@@ -1,0 +1,150 @@
+"""KEDA scales the chart's workers on the real backlog of their consumer groups.
+
+A whole system (real sidecars, real Redis) runs beside the control plane; the chart is
+installed with its KEDA triggers pointed at that Redis through the chart's
+TriggerAuthentication and Secret. With bindings-worker stopped, task events published
+through webapp's sidecar pile up in bindings-worker's consumer group (the one its sidecar
+created); KEDA's metric must equal that backlog and the HPA it made must ask for
+ceil(backlog / target) replicas, then fall back to one once the restarted worker drains it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+import pytest
+
+from common.dapr_names import BINDINGS_WORKER_APP_ID, TASK_EVENTS_TOPIC
+from devtools import credentials
+from tests.conftest import RunningSystem, running_system
+from tests.integration.publishing import publish, task_event
+from tests.k8s.api import Api, checked
+from tests.k8s.control_plane import ControlPlane, wait_for
+from tests.k8s.keda import Keda, quantity
+from tests.k8s.test_chart_admission import chart_secrets, run_helm, secret
+from tests.unit.helm.test_chart import CHART, EVERYTHING
+
+NAMESPACE = "scaling"
+RELEASE = "scale"
+TARGET = 100
+BACKLOG = 250  # ceil(250 / 100) = 3: one HPA step (it may add 4 pods, or double, at once)
+STABILISATION = 3
+# lagCount: entries not yet delivered to the group, which is what a stopped worker leaves
+# (its sidecar reads nothing, so nothing becomes pending).
+VALUES = (
+    *EVERYTHING,
+    "networkPolicy.redis.enabled=false",  # no redis namespace: Redis runs on this host
+    "keda.metric=lagCount",
+    f"keda.target={TARGET}",
+    "keda.pollingInterval=1",
+    f"keda.scaleDownStabilizationSeconds={STABILISATION}",
+)
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """A system of this module's own: it stops and restarts bindings-worker."""
+    with running_system(tmp_path_factory.mktemp("scaled")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def release(
+    control_plane: ControlPlane,
+    api: Api,
+    keda: Keda,
+    system: RunningSystem,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[dict[str, Any]]:
+    """The chart installed with KEDA on; its ScaledObjects."""
+    api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+    password = credentials.redis_password(system.topology)
+    for doc in chart_secrets(tmp_path_factory.mktemp("scaling-secrets")):
+        if doc["metadata"]["name"] == "dapr-todo":
+            doc = secret("dapr-todo", {"redis-password": password})
+        api.create(doc, NAMESPACE)
+    sets = [*VALUES, f"redis.host={system.topology.redis_host}"]
+    args = [arg for value in sets for arg in ("--set", value)]
+    done = run_helm(
+        control_plane, "install", RELEASE, str(CHART), "-n", NAMESPACE, "--no-hooks", *args
+    )
+    assert done.returncode == 0, done.stderr
+    return api.list("keda.sh/v1alpha1", "ScaledObject", NAMESPACE)
+
+
+def condition(doc: dict[str, Any] | None, kind: str) -> str:
+    conditions = (doc or {}).get("status", {}).get("conditions") or []
+    return next((c["status"] for c in conditions if c["type"] == kind), "")
+
+
+def hpa(api: Api, scaled: dict[str, Any]) -> dict[str, Any] | None:
+    name = f"keda-hpa-{scaled['metadata']['name']}"
+    return api.get("autoscaling/v2", "HorizontalPodAutoscaler", name, NAMESPACE)
+
+
+def external_metric(api: Api, scaled: dict[str, Any]) -> float:
+    """What KEDA serves the HPA for `scaled`'s task-events trigger, through the aggregator."""
+    found = hpa(api, scaled) or {}
+    names = [m["external"]["metric"]["name"] for m in found["spec"]["metrics"]]
+    (name,) = [n for n in names if n.endswith(TASK_EVENTS_TOPIC)]
+    selector = f"scaledobject.keda.sh/name={scaled['metadata']['name']}"
+    reply = api.client.get(
+        f"/apis/external.metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/{name}",
+        params={"labelSelector": selector},
+    )
+    (item,) = checked(reply)["items"]
+    return quantity(item["value"])
+
+
+def desired(api: Api, scaled: dict[str, Any]) -> int:
+    return int(((hpa(api, scaled) or {}).get("status") or {}).get("desiredReplicas") or 0)
+
+
+def ready(api: Api, name: str) -> bool:
+    scaled = api.get("keda.sh/v1alpha1", "ScaledObject", name, NAMESPACE)
+    return condition(scaled, "Ready") == "True"
+
+
+def by_app(scaled: list[dict[str, Any]], app_id: str) -> dict[str, Any]:
+    (found,) = [s for s in scaled if s["metadata"]["name"] == f"{RELEASE}-{app_id}"]
+    return found
+
+
+def test_every_scaled_object_reads_redis_and_has_an_hpa(
+    api: Api, release: list[dict[str, Any]]
+) -> None:
+    assert len(release) == 2
+    for scaled in release:
+        name = scaled["metadata"]["name"]
+        wait_for(f"{name} Ready", partial(ready, api, name), 120)
+        made = wait_for(f"{name}'s HPA", partial(hpa, api, scaled))
+        assert (made["spec"]["minReplicas"], made["spec"]["maxReplicas"]) == (1, 50)
+        window = made["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"]
+        assert window == STABILISATION
+        # The trigger reaches Redis: the group the sidecar created exists (else an error).
+        assert external_metric(api, scaled) == 0
+
+
+def test_hpa_follows_the_backlog(
+    api: Api, release: list[dict[str, Any]], system: RunningSystem
+) -> None:
+    scaled = by_app(release, BINDINGS_WORKER_APP_ID)
+    wait_for("HPA at one replica", lambda: desired(api, scaled) == 1, 60)
+    service = system.service("bindings_worker")
+    system.group.stop(service.app_id)
+    system.group.stop(f"{service.app_id}-dapr")
+    webapp = system.service("webapp")
+    owner = system.create_user("scaled", "scaled@example.org")
+    for _ in range(BACKLOG):
+        publish(webapp, task_event(owner, due=None))
+    assert wait_for(
+        "KEDA's metric at the backlog", lambda: external_metric(api, scaled) == BACKLOG, 60
+    )
+    want = min(50, math.ceil(BACKLOG / TARGET))
+    wait_for(f"HPA asking for {want}", lambda: desired(api, scaled) == want, 60)
+    system.start_service(service)
+    wait_for("backlog drained", lambda: external_metric(api, scaled) == 0, 120)
+    wait_for("HPA back at one replica", lambda: desired(api, scaled) == 1, 60)
