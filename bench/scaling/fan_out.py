@@ -210,7 +210,7 @@ def report(results: list[FanOut], args: argparse.Namespace) -> None:
     print("CPU/change, sync = the sync_worker apps and their sidecars, all N instances")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -219,7 +219,7 @@ def main() -> None:
     parser.add_argument("--tabs-per-user", type=int, default=8)
     parser.add_argument("--rate", type=float, default=10.0, help="changes per second")
     parser.add_argument("--seconds", type=float, default=20.0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     changes = int(args.rate * args.seconds)
     results = []
     for count in args.instances:

@@ -134,14 +134,14 @@ def measure(api: Api, client: redis.Redis, entries: int, target: int, cap: int) 
     return {"metric": seen, "keda": want, "hpa": desired(api), "s": noticed, "hpa_s": decided}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--backlogs", type=int, nargs="+", default=[0, 100, 1_000, 10_000, 100_000])
     parser.add_argument("--target", type=int, default=100)
     parser.add_argument("--max-replicas", type=int, default=50)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp)
         plane = start_control_plane(state / "k8s")
