@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever this machine lacks to run or test Dapr Todo, and nothing it already has:
-# Debian packages (redis-server, chromium for the browser tests, prometheus), the Python
+# Debian packages (redis-server, rabbitmq-server, the dedicated pub/sub broker; nats-server,
+# which only the broker benchmark runs; chromium for the browser tests, prometheus), the Python
 # environment (.venv), the pinned Dapr runtime, the pinned helm CLI (for the chart's tests),
 # the pinned Zipkin server, the pinned Kubernetes control plane (for the chart's admission
 # tests).
@@ -14,6 +15,8 @@ fail() { echo "error: $*" >&2; exit 1; }
 install_debian_packages() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  command -v nats-server >/dev/null || missing+=(nats-server)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v prometheus >/dev/null || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -24,8 +27,8 @@ install_debian_packages() {
     sudo="sudo"
   fi
   log "installing Debian packages: ${missing[*]}"
-  # Keep the packages' own services (Redis on 6379, Prometheus on 9090) from starting: we run
-  # our own.
+  # Keep the packages' own services (Redis on 6379, RabbitMQ on 5672, Prometheus on 9090) from
+  # starting: we run our own.
   local policy=/usr/sbin/policy-rc.d own_policy=""
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy"

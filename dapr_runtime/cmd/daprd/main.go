@@ -13,6 +13,8 @@ import (
 	nrkubernetes "github.com/dapr/components-contrib/nameresolution/kubernetes"
 	"github.com/dapr/components-contrib/nameresolution/mdns"
 	nrsqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
+	"github.com/dapr/components-contrib/pubsub/jetstream"
+	"github.com/dapr/components-contrib/pubsub/rabbitmq"
 	pubsubredis "github.com/dapr/components-contrib/pubsub/redis"
 	sskubernetes "github.com/dapr/components-contrib/secretstores/kubernetes"
 	"github.com/dapr/components-contrib/secretstores/local/file"
@@ -30,6 +32,10 @@ import (
 func registerComponents() {
 	stateLoader.DefaultRegistry.RegisterComponent(stateredis.NewRedisStateStore, "redis")
 	pubsubLoader.DefaultRegistry.RegisterComponent(pubsubredis.NewRedisStreams, "redis")
+	// The dedicated broker (components/pubsub/rabbitmq/, helm value pubsub.broker).
+	pubsubLoader.DefaultRegistry.RegisterComponent(rabbitmq.NewRabbitMQ, "rabbitmq")
+	// Only for bench/brokers.py, which measured it against RabbitMQ (docs/benchmarks.md).
+	pubsubLoader.DefaultRegistry.RegisterComponent(jetstream.NewJetStream, "jetstream")
 	lockLoader.DefaultRegistry.RegisterComponent(lockredis.NewStandaloneRedisLock, "redis")
 	bindingsLoader.DefaultRegistry.RegisterInputBinding(cron.NewCron, "cron")
 	bindingsLoader.DefaultRegistry.RegisterOutputBinding(smtp.NewSMTP, "smtp")
