@@ -163,6 +163,8 @@ def test_rabbitmq_pubsub_lets_a_bulk_batch_fill_and_keeps_what_it_confirmed() ->
         "2",
         "true",
     )
+    # A queue outlives its consumers: a stopped worker's events wait for it.
+    assert values["deletedWhenUnused"] == "false"
 
 
 SCOPE_SETTINGS = ("allowedTopics", "protectedTopics", "publishingScopes", "subscriptionScopes")
