@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--recovery-rate", type=float, default=30.0)
     parser.add_argument("--recovery-seconds", type=float, default=30.0, help="0: no kill")
     parser.add_argument("--kill-after", type=float, default=5.0)
+    parser.add_argument("--keep", type=Path, help="work in this directory and keep it (logs)")
     return parser.parse_args(argv)
 
 
@@ -75,10 +77,12 @@ def main(argv: list[str]) -> list[BrokerResult]:
     args = parse(argv)
     results = []
     for name in args.brokers:
-        with (
-            tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as root,
-            running(name, Path(root)) as system,
-        ):
+        with ExitStack() as stack:
+            if args.keep is None:
+                root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+            else:
+                root = args.keep / name
+            system = stack.enter_context(running(name, root))
             results.append(asyncio.run(measure(system, args)))
     report(results)
     return results

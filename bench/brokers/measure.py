@@ -18,8 +18,10 @@ from bench.brokers.load import (
 )
 from bench.brokers.system import START_TIMEOUT, System, await_true
 
-# After the last publish: how long acknowledged events may take to arrive at most.
+# After the last publish: how long acknowledged events may take to arrive at most, and
+# how long without any arrival ends the wait (above pubsub.redis's redeliverInterval, 10 s).
 DRAIN_TIMEOUT = 60.0
+STALL_SECONDS = 20.0
 POLL_SECONDS = 0.05
 NS = 1e9
 
@@ -45,6 +47,8 @@ class Recovery:
     lost: int
     # Publishes answered with an error (or not at all) that were delivered all the same.
     delivered_unacknowledged: int
+    # Publishes acknowledged between the kill and the restarted broker's first answer.
+    acknowledged_while_down: int
     duplicates: int
     broker_ready_s: float
     publish_resumed_s: float
@@ -57,12 +61,17 @@ def publisher(system: System) -> Publisher:
 
 
 async def await_delivery(system: System, run: str, seqs: set[int], after: int) -> dict[int, int]:
-    """Waits until every seq in `seqs` of `run` has arrived (or DRAIN_TIMEOUT passed);
-    the first receipt of each that did, from output line `after` on."""
-    deadline = time.monotonic() + DRAIN_TIMEOUT
+    """Waits until every seq in `seqs` of `run` has arrived (or none arrived for
+    STALL_SECONDS, or DRAIN_TIMEOUT passed); the first receipt of each that did, from
+    output line `after` on."""
+    now = time.monotonic()
+    deadline, stalled, seen = now + DRAIN_TIMEOUT, now + STALL_SECONDS, 0
     while True:
         first = first_receipts(receipts(system.app.lines[after:], run))
-        if seqs <= first.keys() or time.monotonic() > deadline:
+        now = time.monotonic()
+        if len(first) > seen:
+            seen, stalled = len(first), now + STALL_SECONDS
+        if seqs <= first.keys() or now > min(deadline, stalled):
             return first
         await asyncio.sleep(POLL_SECONDS)
 
@@ -109,11 +118,12 @@ async def steady(system: System, rate: float, seconds: float) -> Steady:
     )
 
 
-async def _ready_after_kill(system: System) -> float:
-    """Seconds until the restarted broker answers its readiness probe."""
-    return await asyncio.to_thread(
-        await_true, system.broker.ready, START_TIMEOUT, "restarted broker"
-    )
+def _ready_after_kill(system: System, restarts: int, killed_ns: int) -> float:
+    """Seconds from the kill until the restarted broker answers its readiness probe (the
+    probe waits for the restart: the dying process may still answer for a moment)."""
+    system.broker_process.wait_for_restart(restarts, START_TIMEOUT)
+    await_true(system.broker.ready, START_TIMEOUT, "restarted broker")
+    return (time.time_ns() - killed_ns) / NS
 
 
 async def recovery(system: System, rate: float, seconds: float, kill_after: float) -> Recovery:
@@ -125,9 +135,10 @@ async def recovery(system: System, rate: float, seconds: float, kill_after: floa
     try:
         load = asyncio.create_task(client.paced(run, count, rate))
         await asyncio.sleep(kill_after)  # when the fault comes, not a synchronisation
-        killed_ns = time.time_ns()
+        restarts, killed_ns = system.broker_process.restarts, time.time_ns()
         system.kill_broker()
-        broker_ready_s = await _ready_after_kill(system)
+        broker_ready_s = await asyncio.to_thread(_ready_after_kill, system, restarts, killed_ns)
+        ready_ns = killed_ns + round(broker_ready_s * NS)
         published = await load
     finally:
         await client.close()
@@ -139,9 +150,12 @@ async def recovery(system: System, rate: float, seconds: float, kill_after: floa
         acknowledged=len(acknowledged),
         lost=len(acknowledged - first.keys()),
         delivered_unacknowledged=len(first.keys() - acknowledged),
+        acknowledged_while_down=sum(
+            1 for p in published if p.acknowledged and killed_ns < p.end_ns < ready_ns
+        ),
         duplicates=duplicates(receipts(system.app.lines[after:], run)),
         broker_ready_s=broker_ready_s,
-        publish_resumed_s=_publish_resumed(published, killed_ns),
+        publish_resumed_s=_publish_resumed(published, killed_ns, ready_ns),
         delivery_resumed_s=_delivery_resumed(published, first, killed_ns),
         sidecar_restarts=_sidecar_restarts(system) - sidecar_restarts,
     )
@@ -152,9 +166,14 @@ def _sidecar_restarts(system: System) -> int:
     return sum(system.group[name].restarts for name in names)
 
 
-def _publish_resumed(published: list[Published], killed_ns: int) -> float:
-    """Kill to the first acknowledgement of a publish started after the kill."""
-    ends = [p.end_ns for p in published if p.acknowledged and p.start_ns > killed_ns]
+def _publish_resumed(published: list[Published], killed_ns: int, ready_ns: int) -> float:
+    """Kill to the first acknowledgement, once the broker answers again, of a publish
+    started after the kill (one acknowledged while it was down proves nothing)."""
+    ends = [
+        p.end_ns
+        for p in published
+        if p.acknowledged and p.start_ns > killed_ns and p.end_ns >= ready_ns
+    ]
     return (min(ends) - killed_ns) / NS if ends else float("nan")
 
 
