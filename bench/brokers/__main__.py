@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench.brokers.measure import Recovery, Steady, recovery, steady, warm_up
 from bench.brokers.servers import BROKERS
+from bench.brokers.sidecars import DAPRD
 from bench.brokers.system import System, at_rest_rss_mb, running
 
 
@@ -70,6 +71,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--recovery-seconds", type=float, default=30.0, help="0: no kill")
     parser.add_argument("--kill-after", type=float, default=5.0)
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it (logs)")
+    parser.add_argument(
+        "--daprd", type=Path, default=DAPRD, help="another daprd, e.g. with a patched component"
+    )
     return parser.parse_args(argv)
 
 
@@ -82,7 +86,7 @@ def main(argv: list[str]) -> list[BrokerResult]:
                 root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
             else:
                 root = args.keep / name
-            system = stack.enter_context(running(name, root))
+            system = stack.enter_context(running(name, root, args.daprd))
             results.append(asyncio.run(measure(system, args)))
     report(results)
     return results

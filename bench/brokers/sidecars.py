@@ -22,6 +22,7 @@ PUBSUB = "pubsub"
 PUBLISHER = "bench-publisher"
 SUBSCRIBER = "bench-subscriber"
 ROUTE = "/changes"
+DAPRD = DAPR_BIN_DIR / "daprd"
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,9 @@ def write_config(root: Path) -> Path:
     return path
 
 
-def daprd(sidecar: Sidecar, resources: Path, config: Path, tokens: Tokens) -> Command:
+def daprd(
+    sidecar: Sidecar, resources: Path, config: Path, tokens: Tokens, binary: Path = DAPRD
+) -> Command:
     app = (
         ["--app-port", str(sidecar.app_port), "--app-channel-address", LOOPBACK]
         if sidecar.app_port is not None
@@ -122,7 +125,7 @@ def daprd(sidecar: Sidecar, resources: Path, config: Path, tokens: Tokens) -> Co
     return Command(
         sidecar.process_name,
         [
-            str(DAPR_BIN_DIR / "daprd"),
+            str(binary),
             "--app-id", sidecar.app_id,
             *app,
             "--dapr-listen-addresses", LOOPBACK,

@@ -17,6 +17,7 @@ import httpx
 from bench.brokers import processes
 from bench.brokers.servers import BROKERS, Broker
 from bench.brokers.sidecars import (
+    DAPRD,
     PUBLISHER,
     SUBSCRIBER,
     Sidecar,
@@ -94,8 +95,9 @@ def subscriber_app(port: int, tokens: Tokens) -> Command:
 
 
 @contextmanager
-def running(broker_name: str, root: Path) -> Iterator[System]:
-    """`broker_name` with both sidecars and the app, ready to publish and deliver."""
+def running(broker_name: str, root: Path, binary: Path = DAPRD) -> Iterator[System]:
+    """`broker_name` with both sidecars (daprd `binary`) and the app, ready to publish
+    and deliver."""
     broker = BROKERS[broker_name](root)
     with ProcessGroup(root / "logs", REPO_ROOT) as group:
         for helper in broker.helpers:
@@ -109,7 +111,7 @@ def running(broker_name: str, root: Path) -> Iterator[System]:
         assert subscriber.app_port is not None
         group.start(subscriber_app(subscriber.app_port, tokens), SYSTEM_RESTART)
         for sidecar in (publisher, subscriber):
-            group.start(daprd(sidecar, resources, config, tokens), SYSTEM_RESTART)
+            group.start(daprd(sidecar, resources, config, tokens, binary), SYSTEM_RESTART)
         for sidecar in (publisher, subscriber):
             health = partial(_answers, f"{sidecar.url}/v1.0/healthz/outbound")
             await_true(health, START_TIMEOUT, sidecar.process_name)
