@@ -4,6 +4,7 @@ broker kill -9 under load."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -81,7 +82,7 @@ async def warm_up(system: System) -> None:
     client, after = publisher(system), system.app.mark()
     deadline = time.monotonic() + START_TIMEOUT
     try:
-        for seq in range(10**6):
+        for seq in itertools.count():
             await client.publish("warm-up", seq)
             if receipts(system.app.lines[after:], "warm-up"):
                 return
