@@ -24,13 +24,16 @@ def app_env(backend: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_system(backend: str) -> Iterator[tuple[ProcessGroup, Topology]]:
+def running_system(backend: str, broker: str = "redis") -> Iterator[tuple[ProcessGroup, Topology]]:
     """The whole system on free 127.0.0.1 ports on `backend`'s settings, stopped after.
 
-    Tracing is off on both sides: its cost is bench.tracing_cost's to measure.
+    Tracing is off on both sides: its cost is bench.tracing_cost's to measure. The product
+    runs on Redis Streams unless told otherwise, like the baseline, which publishes to
+    Redis Streams itself: the difference measured is Dapr's, not a broker's (bench.brokers
+    compares brokers).
     """
     with tempfile.TemporaryDirectory() as state:
-        topology = free_topology(Path(state))
+        topology = free_topology(Path(state), broker)
         with ProcessGroup(Path(state) / "logs", REPO_ROOT) as group:
             start_system(group, topology, SETTINGS_MODULE, app_env(backend))
             yield group, topology

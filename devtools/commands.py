@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools import audit_keys, credentials, sentry
+from devtools import audit_keys, brokers, credentials, sentry
 from devtools.credentials import kept_secret
 from devtools.dapr_config import sidecar_config
 from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, Service, Topology
@@ -68,6 +68,59 @@ def redis(topology: Topology) -> Command:
             "--loglevel", "warning",
         ],
     )  # fmt: skip
+
+
+def epmd(topology: Topology) -> Command:
+    """Erlang's port mapper for this system's RabbitMQ node, on loopback and a port of its own
+    (the machine-wide 4369 would be shared with every other Erlang node), supervised here
+    rather than left behind as the daemon the node would otherwise start."""
+    return Command("epmd", ["epmd", "-address", LOOPBACK, "-port", str(topology.epmd_port)])
+
+
+def rabbitmq(topology: Topology) -> Command:
+    """RabbitMQ on loopback with its own data directory (durable queues, persistent
+    messages), this system's user and password (an owner-only config file) and JSON logs.
+
+    RUNNING_UNDER_SYSTEMD makes the start script exec the Erlang VM instead of keeping a
+    shell in front of it, so a signal (or kill -9) reaches the broker itself. Schedulers
+    sleep when idle instead of spinning: the broker shares two cores with everything else.
+    """
+    base = topology.state_dir / "rabbitmq"
+    home = base / "home"  # where Erlang keeps this node's distribution cookie
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    plugins = base / "enabled_plugins"
+    plugins.write_text("[].\n")  # no plugins: no management listener to secure
+    erl_args = " ".join(
+        (
+            "-kernel inet_dist_use_interface {127,0,0,1}",
+            "-start_epmd false",  # devtools epmd(), supervised, is already listening
+            "+sbwt none +sbwtdcpu none +sbwtdio none",
+        )
+    )
+    return Command(
+        "rabbitmq",
+        ["/usr/lib/rabbitmq/bin/rabbitmq-server"],
+        env={
+            "HOME": str(home),
+            "RUNNING_UNDER_SYSTEMD": "1",
+            "RABBITMQ_CONFIG_FILE": str(credentials.rabbitmq_config(topology)),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(plugins),
+            "RABBITMQ_MNESIA_BASE": str(base / "data"),
+            "RABBITMQ_LOG_BASE": str(base / "log"),
+            "RABBITMQ_NODENAME": f"rabbit-{topology.rabbitmq_port}@localhost",
+            "RABBITMQ_DIST_PORT": str(topology.rabbitmq_dist_port),
+            "ERL_EPMD_ADDRESS": LOOPBACK,
+            "ERL_EPMD_PORT": str(topology.epmd_port),
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": erl_args,
+        },
+    )
+
+
+def rabbitmq_url(topology: Topology) -> str:
+    """An AMQP URL of this system's RabbitMQ with its user and password (for KEDA's scaler
+    and for tests that look into queues)."""
+    password = credentials.rabbitmq_password(topology)
+    return f"amqp://{credentials.RABBITMQ_USER}:{password}@{topology.rabbitmq_host}/"
 
 
 def placement(topology: Topology) -> Command:
@@ -184,8 +237,9 @@ def sidecar(
     secrets_file: Path | None = None,
     sampling_rate: str = "1",
 ) -> Command:
-    """daprd beside `service`, loading components/ and its copy of the Configuration
-    (this system's name-resolution file, its Zipkin, `sampling_rate`; its app's policies)."""
+    """daprd beside `service`, loading components/, the `pubsub` component of this system's
+    broker (devtools/brokers.py) and its copy of the Configuration (this system's
+    name-resolution file, its Zipkin, `sampling_rate`; its app's policies)."""
     return Command(
         f"{service.app_id}-dapr",
         [
@@ -203,6 +257,7 @@ def sidecar(
             # The default is 0.0.0.0: every host that reaches this one would read the metrics.
             "--metrics-listen-address", LOOPBACK,
             "--resources-path", str(resources_dir),
+            "--resources-path", str(brokers.components_dir(topology.broker)),
             "--config", str(sidecar_config(topology, sampling_rate, service.app_id)),
             "--placement-host-address", f"{LOOPBACK}:{topology.placement_port}",
             "--scheduler-host-address", f"{LOOPBACK}:{topology.scheduler_port}",
@@ -222,6 +277,7 @@ def sidecar(
         env={
             # Read by envRef in components/*.yaml.
             "REDIS_HOST": topology.redis_host,
+            "RABBITMQ_HOST": topology.rabbitmq_host,
             "TODO_SECRETS_FILE": str(secrets_file or system_secrets_file(topology)),
             # components/auditkeys.yaml: the audit signing key (scoped to bindings-worker).
             "AUDIT_KEYS_FILE": str(audit_keys.ensure(topology)),
@@ -320,8 +376,8 @@ def mail_sink(topology: Topology) -> Command:
 def system_secrets_file(
     topology: Topology, template: Path = COMPONENTS_DIR / "secrets" / "local.json"
 ) -> Path:
-    """components/secrets/local.json with this system's mail sink port (smtp-port) and
-    Redis password (redis-password), readable by its owner only.
+    """components/secrets/local.json with this system's mail sink port (smtp-port), Redis
+    and RabbitMQ passwords (redis-password, rabbitmq-password), readable by its owner only.
 
     The smtp component reads host and port only from the secret store, and every Redis
     component its password, so each system (tests, a moved DAPR_TODO_PORT_BASE) needs its
@@ -330,6 +386,7 @@ def system_secrets_file(
     values = json.loads(template.read_text())
     values["smtp-port"] = str(topology.mail_sink_port)
     values[credentials.REDIS_PASSWORD] = credentials.redis_password(topology)
+    values[credentials.RABBITMQ_PASSWORD] = credentials.rabbitmq_password(topology)
     topology.state_dir.mkdir(parents=True, exist_ok=True)
     path = topology.state_dir / "secrets.json"
     return credentials.write_owner_only(path, json.dumps(values, indent=2))

@@ -1,4 +1,4 @@
-"""Per-system secrets (API tokens, the Redis password): random, made once, owner-only.
+"""Per-system secrets (API tokens, the Redis and RabbitMQ passwords): random, made once, owner-only.
 
 Each lives in `<state_dir>/credentials/<name>` (directory 0700, file 0600), so a restarted
 process of the same system gets the same value and no other user of the machine can read
@@ -14,6 +14,9 @@ from pathlib import Path
 from devtools.topology import Topology
 
 REDIS_PASSWORD = "redis-password"  # noqa: S105 (the secret's name, not its value)
+RABBITMQ_PASSWORD = "rabbitmq-password"  # noqa: S105 (the secret's name, not its value)
+# The one RabbitMQ user, whose password only this system's processes know.
+RABBITMQ_USER = "dapr-todo"
 
 
 def credentials_dir(topology: Topology) -> Path:
@@ -66,3 +69,28 @@ def redis_auth_config(topology: Topology) -> Path:
     the password then never appears on a command line, where any user's `ps` shows it."""
     path = credentials_dir(topology) / "redis-auth.conf"
     return write_owner_only(path, f"requirepass {redis_password(topology)}\n")
+
+
+def rabbitmq_password(topology: Topology) -> str:
+    """The password of this system's RabbitMQ user (RABBITMQ_USER)."""
+    return kept_secret(topology, RABBITMQ_PASSWORD)
+
+
+def rabbitmq_config(topology: Topology) -> Path:
+    """An owner-only rabbitmq.conf: loopback only, this system's user and password (no
+    `guest`), JSON logs on standard output (the supervisor keeps them)."""
+    text = "\n".join(
+        (
+            f"listeners.tcp.1 = 127.0.0.1:{topology.rabbitmq_port}",
+            f"default_user = {RABBITMQ_USER}",
+            f"default_pass = {rabbitmq_password(topology)}",
+            # The one user may connect from loopback only, like RabbitMQ's own `guest`.
+            f"loopback_users.{RABBITMQ_USER} = true",
+            "log.console = true",
+            "log.console.level = warning",
+            "log.console.formatter = json",
+            "log.file = false",
+            "",
+        )
+    )
+    return write_owner_only(credentials_dir(topology) / "rabbitmq.conf", text)

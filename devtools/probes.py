@@ -1,4 +1,5 @@
-"""Health probes of the parts of a system: Redis, Sentry, placement, scheduler, sidecars, apps."""
+"""Health probes of the parts of a system: Redis, RabbitMQ, Sentry, placement, scheduler,
+sidecars, apps."""
 
 from __future__ import annotations
 
@@ -66,6 +67,32 @@ def redis_state(port: int, timeout: float = 1.0, password: str = "") -> str:
     return "ready" if b"loading:0" in info.split(b"\r\n") else "loading"
 
 
+# AMQP 0-9-1's protocol header: a broker that can take clients answers it with a frame.
+AMQP_HEADER = b"AMQP\x00\x00\x09\x01"
+AMQP_METHOD_FRAME = b"\x01"
+
+
+def amqp_ready(port: int, timeout: float = 1.0) -> bool:
+    """Whether RabbitMQ on 127.0.0.1:`port` has booted far enough to start an AMQP session
+    (it answers the protocol header with Connection.Start); a listener still booting, or
+    one refusing, does not."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(AMQP_HEADER)
+            return sock.recv(1) == AMQP_METHOD_FRAME
+    except OSError:
+        return False
+
+
+def broker_ready(topology: Topology) -> bool:
+    """Whether everything a sidecar's components connect to at start is ready: Redis (state,
+    the outbox) with its data loaded and, when it carries `pubsub`, RabbitMQ. A sidecar
+    whose pub/sub component cannot connect at start exits."""
+    if not redis_ready(topology.redis_port, password=redis_password(topology)):
+        return False
+    return topology.broker != "rabbitmq" or amqp_ready(topology.rabbitmq_port)
+
+
 def accepts_connections(port: int, timeout: float = 1.0) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout):
@@ -112,6 +139,7 @@ def system_probes(topology: Topology) -> list[Probe]:
             lambda: redis_ready(topology.redis_port, password=password),
             REDIS_LOADING_TIMEOUT,
         ),
+        *broker_probes(topology),
         sentry_probe(topology),
         Probe(
             "placement",
@@ -146,6 +174,20 @@ def system_probes(topology: Topology) -> list[Probe]:
     probes.append(Probe("Zipkin", lambda: http_ok(f"{zipkin}/health"), 120))
     probes.append(Probe("Prometheus", lambda: http_ok(f"{prometheus}/-/ready"), 30))
     return probes
+
+
+def broker_probes(topology: Topology) -> list[Probe]:
+    """RabbitMQ's readiness when it is this system's broker (none for Redis, probed above).
+    Its first boot creates its database; a restart recovers its durable queues."""
+    if topology.broker != "rabbitmq":
+        return []
+    return [
+        Probe(
+            f"RabbitMQ at {topology.rabbitmq_host}",
+            functools.partial(amqp_ready, topology.rabbitmq_port),
+            60,
+        )
+    ]
 
 
 def wait_until(probe: Probe, interval: float = 0.1) -> None:

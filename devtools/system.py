@@ -1,4 +1,5 @@
-"""Starts a whole Dapr Todo system (Redis, Sentry and the control plane, three apps with
+"""Starts a whole Dapr Todo system (Redis, RabbitMQ when it is the broker, Sentry and the
+control plane, three apps with
 sidecars, Zipkin and Prometheus), each process supervised and restarted when it crashes.
 
 The same processes as the README's run command (devtools/run.py calls this too), on the
@@ -15,9 +16,16 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from devtools import commands, observability
-from devtools.credentials import redis_password
 from devtools.owner_only import keep_owner_only
-from devtools.probes import Probe, http_ok, redis_ready, sentry_probe, system_probes, wait_until
+from devtools.probes import (
+    Probe,
+    accepts_connections,
+    broker_ready,
+    http_ok,
+    sentry_probe,
+    system_probes,
+    wait_until,
+)
 from devtools.supervise import SYSTEM_RESTART, ProcessGroup
 from devtools.topology import Service, Topology, free_port
 
@@ -34,6 +42,13 @@ def start_system(
     migrate.env.update(app_env)
     subprocess.run(migrate.argv, env=migrate.full_env(), cwd=group.cwd, check=True, timeout=120)
     group.start(commands.redis(topology), SYSTEM_RESTART)
+    if topology.broker == "rabbitmq":
+        group.start(commands.epmd(topology), SYSTEM_RESTART)
+        group.start(
+            commands.rabbitmq(topology),
+            SYSTEM_RESTART,
+            before_start=functools.partial(accepts_connections, topology.epmd_port),
+        )
     # Placement, scheduler and every sidecar ask Sentry for their certificates at start.
     group.start(commands.sentry_command(topology), SYSTEM_RESTART)
     wait_until(sentry_probe(topology))
@@ -68,14 +83,13 @@ def start_service(
     app.env.update(app_env)
     sidecar = commands.sidecar(topology, service, sampling_rate=rate)
     group.start(replace(app, name=app.name + replica), SYSTEM_RESTART)
-    # A sidecar started while Redis still loads its append-only file fails to initialise its
-    # pub/sub component and exits: every start of it waits until Redis has loaded its data.
+    # A sidecar started while Redis still loads its append-only file, or before RabbitMQ
+    # takes clients, fails to initialise a component and exits: every start of it waits
+    # until both are ready.
     group.start(
         replace(sidecar, name=sidecar.name + replica),
         SYSTEM_RESTART,
-        before_start=functools.partial(
-            redis_ready, topology.redis_port, password=redis_password(topology)
-        ),
+        before_start=functools.partial(broker_ready, topology),
     )
 
 

@@ -1,7 +1,7 @@
 """The ports and directories of one running Dapr Todo system.
 
 The local run uses fixed ports (base DAPR_TODO_PORT_BASE, default 8400) chosen away from
-services a machine may already run (5432, 3306, 6379, 5672, 1883, 4222); tests take free
+services a machine may already run (5432, 3306, 6379, 5672, 4369, 1883, 4222); tests take free
 ports so that several systems never collide.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from common import dapr_names
+from devtools import brokers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_DIR = REPO_ROOT / ".runtime"
@@ -71,6 +72,13 @@ class Topology:
     # Sentry, the certificate authority behind mTLS; appended so earlier fields keep places.
     sentry_port: int
     sentry_healthz_port: int
+    # The dedicated pub/sub broker (devtools/brokers.py) and its Erlang distribution ports;
+    # appended so earlier fields keep their places.
+    rabbitmq_port: int
+    rabbitmq_dist_port: int
+    epmd_port: int
+    # Which broker carries the `pubsub` component: "rabbitmq" or "redis".
+    broker: str
 
     @property
     def redis_host(self) -> str:
@@ -107,7 +115,15 @@ class Topology:
         ports["prometheus"] = self.prometheus_port
         ports["sentry"] = self.sentry_port
         ports["sentry healthz"] = self.sentry_healthz_port
+        if self.broker == "rabbitmq":
+            ports["rabbitmq"] = self.rabbitmq_port
+            ports["rabbitmq distribution"] = self.rabbitmq_dist_port
+            ports["epmd"] = self.epmd_port
         return ports
+
+    @property
+    def rabbitmq_host(self) -> str:
+        return f"127.0.0.1:{self.rabbitmq_port}"
 
     @property
     def mail_dir(self) -> Path:
@@ -115,7 +131,7 @@ class Topology:
         return self.state_dir / "mail"
 
 
-def _build(ports: Iterator[int], state_dir: Path) -> Topology:
+def _build(ports: Iterator[int], state_dir: Path, broker: str) -> Topology:
     # The first ten fields, Redis and the control plane, by name: a list spread over them
     # would not tell a type checker which parameters it fills.
     control = {field.name: next(ports) for field in fields(Topology)[:10]}
@@ -125,6 +141,7 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
     )
     mail_sink_port, zipkin_port, prometheus_port = next(ports), next(ports), next(ports)
     sentry_port, sentry_healthz_port = next(ports), next(ports)
+    rabbitmq_port, rabbitmq_dist_port, epmd_port = next(ports), next(ports), next(ports)
     return Topology(
         **control,
         services=services,
@@ -134,6 +151,10 @@ def _build(ports: Iterator[int], state_dir: Path) -> Topology:
         prometheus_port=prometheus_port,
         sentry_port=sentry_port,
         sentry_healthz_port=sentry_healthz_port,
+        rabbitmq_port=rabbitmq_port,
+        rabbitmq_dist_port=rabbitmq_dist_port,
+        epmd_port=epmd_port,
+        broker=brokers.checked(broker),
     )
 
 
@@ -141,9 +162,10 @@ def local_topology() -> Topology:
     """The fixed ports of the system that the README's run command starts."""
     base = int(os.environ.get("DAPR_TODO_PORT_BASE", DEFAULT_PORT_BASE))
     # 8400-8409 control plane and Redis; five ports per service from 8410; then the mail
-    # sink (8425), Zipkin (8426), Prometheus (8427) and Sentry (8428-8429).
+    # sink (8425), Zipkin (8426), Prometheus (8427), Sentry (8428-8429) and RabbitMQ (8430,
+    # its Erlang distribution 8431 and epmd 8432).
     state_dir = RUNTIME_DIR / ("local" if base == DEFAULT_PORT_BASE else f"local-{base}")
-    return _build(iter(range(base, base + 100)), state_dir)
+    return _build(iter(range(base, base + 100)), state_dir, brokers.from_environment())
 
 
 def free_port() -> int:
@@ -152,7 +174,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def free_topology(state_dir: Path) -> Topology:
+def free_topology(state_dir: Path, broker: str = brokers.DEFAULT) -> Topology:
     """A topology on ports the kernel reports free, for tests and benchmarks."""
 
     def unique_free_ports() -> Iterator[int]:
@@ -163,4 +185,4 @@ def free_topology(state_dir: Path) -> Topology:
                 seen.add(port)
                 yield port
 
-    return _build(unique_free_ports(), state_dir)
+    return _build(unique_free_ports(), state_dir, broker)

@@ -1,7 +1,12 @@
-"""A whole Dapr Todo system, real daprd and Redis included, for the integration and e2e tests.
+"""A whole Dapr Todo system, real daprd, Redis and RabbitMQ included, for the integration and
+e2e tests.
 
-One system per test session, on free ports, in a temporary directory; stopped at the end.
-It lives here, above tests/integration and tests/e2e, so that both share that one system.
+One system per broker per test session, on free ports, in a temporary directory; stopped
+when the tests of that broker are done. It lives here, above tests/integration and
+tests/e2e, so that both share it.
+
+Tests marked `pubsub` run once per broker (devtools/brokers.py: `[rabbitmq]`, `[redis]`);
+every other test runs on the default broker only. `-m pubsub` picks the former.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools import commands
+from devtools import brokers, commands
 from devtools.probes import NotReady
 from devtools.supervise import ProcessGroup, Supervised
 from devtools.system import extra_instance, start_service, start_system
@@ -110,9 +115,10 @@ def log_tails(group: ProcessGroup, lines: int = 15) -> str:
 
 
 @contextmanager
-def running_system(state_dir: Path) -> Iterator[RunningSystem]:
-    """A whole system in `state_dir`, stopped when the block ends."""
-    topology = free_topology(state_dir)
+def running_system(state_dir: Path, broker: str = brokers.DEFAULT) -> Iterator[RunningSystem]:
+    """A whole system in `state_dir` with `broker` behind `pubsub`, stopped when the block
+    ends."""
+    topology = free_topology(state_dir, broker)
     # Every test user's digest is due at once (their preferences are the defaults).
     app_env = {"DIGEST_DEFAULT_TIME": "00:00"}
     with ProcessGroup(state_dir / "logs", REPO_ROOT) as group:
@@ -126,15 +132,33 @@ def running_system(state_dir: Path) -> Iterator[RunningSystem]:
         yield running
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that needs a system runs on every broker if marked `pubsub`, else on the
+    default one. Session scope: pytest groups the tests by broker, so one system of each
+    runs at a time."""
+    if "broker" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker("pubsub") is not None
+        chosen = brokers.BROKERS if marked else (brokers.DEFAULT,)
+        metafunc.parametrize("broker", chosen, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    with running_system(tmp_path_factory.mktemp("system")) as running:
+def broker(request: pytest.FixtureRequest) -> str:
+    """The broker behind `pubsub` in this test's system (pytest_generate_tests)."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory, broker: str) -> Iterator[RunningSystem]:
+    with running_system(tmp_path_factory.mktemp(f"system-{broker}"), broker) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def faulted_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+def faulted_system(
+    tmp_path_factory: pytest.TempPathFactory, broker: str
+) -> Iterator[RunningSystem]:
     """A system of its own for a module that injects faults: the shared one's logs, restart
     counts and timing stay those of a healthy system."""
-    with running_system(tmp_path_factory.mktemp("faulted")) as running:
+    with running_system(tmp_path_factory.mktemp(f"faulted-{broker}"), broker) as running:
         yield running

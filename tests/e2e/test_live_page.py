@@ -17,7 +17,7 @@ from common.task_events import Task, TaskEvent
 from task_fragments.fragments import render_event
 from tests.e2e.conftest import User, add_task, count, task
 
-pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.pubsub]
 
 
 def seq_marker(seq: int, refresh: bool = False) -> str:

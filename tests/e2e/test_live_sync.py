@@ -16,7 +16,7 @@ from tests.e2e.conftest import (
     task,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.pubsub]
 
 # Records every state the connection indicator shows, to check the way back to live.
 RECORD_CONNECTION_STATES = """

@@ -10,7 +10,7 @@ from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
 
 from tests.e2e.conftest import User, expect_live
 
-pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.pubsub]
 
 CAP_MS = 10_000
 # The tab's Math.random, settable from the test (null: the real one), so that a back-off can

@@ -27,7 +27,7 @@ from tests.conftest import TEST_SETTINGS, RunningSystem
 from tests.integration.redis_access import system_redis
 from tests.integration.webapp_http import WebappUser
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 SEAL_TIMEOUT = 30.0
 Record = dict[str, Any]

@@ -23,7 +23,7 @@ from tests.integration.test_audit import (
 )
 from tests.integration.webapp_http import WebappUser
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 
 def test_killing_webapp_right_after_an_acknowledged_change_loses_no_record(

@@ -11,7 +11,7 @@ import pytest
 from bench.scaling.fan_out import drive, scaled
 from tests.conftest import REPLICA, RunningSystem
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 
 def test_two_instances_deliver_every_change_to_every_tab(system: RunningSystem) -> None:

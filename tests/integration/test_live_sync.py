@@ -32,7 +32,7 @@ from tests.integration.clients import (
 from tests.integration.webapp_http import WebappUser
 from tests.task_event_factory import make_event
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 
 @pytest.fixture

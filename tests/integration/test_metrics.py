@@ -27,7 +27,7 @@ from tests.integration.publishing import now, publish, task_event
 from tests.integration.verification import verify_address
 from tests.integration.webapp_http import WebappUser
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 DEADLINE_SECONDS = 45.0
 

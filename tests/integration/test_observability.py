@@ -17,7 +17,7 @@ from devtools import commands, observability
 from tests.conftest import TEST_SETTINGS, RunningSystem
 from tests.integration.webapp_http import WebappUser
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 PACKAGES = ["webapp", "sync_worker", "bindings_worker"]
 DEADLINE_SECONDS = 45.0

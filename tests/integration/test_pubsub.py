@@ -15,7 +15,7 @@ from tests.conftest import RunningSystem
 from tests.integration.publishing import task_event
 from tests.sidecar_tokens import sidecar_headers
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 
 def logged_event_id(line: str) -> str | None:

@@ -38,7 +38,7 @@ from tests.integration.verification import verify_address
 from tests.integration.webapp_http import WebappUser
 from tests.sidecar_tokens import sidecar_headers
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 
 def new_user(system: RunningSystem, domain: str = "example.com") -> tuple[int, str]:

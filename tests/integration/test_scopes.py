@@ -10,7 +10,6 @@ app itself would.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,14 +30,15 @@ from common.dapr_names import (
     USER_EVENTS_TOPIC,
 )
 from common.user_events import PREFERENCES_CHANGED, UserEvent
+from devtools import brokers
 from devtools.topology import COMPONENTS_DIR, Service
 from tests.conftest import RunningSystem
+from tests.integration.broker_access import witness
 from tests.integration.clients import cloudevent
-from tests.integration.redis_access import system_redis
 from tests.integration.test_audit import wait_for_record
 from tests.sidecar_tokens import sidecar_headers
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.pubsub]
 
 TIMEOUT = 10.0
 PACKAGES = ("webapp", "sync_worker", "bindings_worker")
@@ -65,23 +65,15 @@ def call(service: Service, method: str, path: str, body: Any = None) -> httpx.Re
     )
 
 
-def scoped_components(app_id: str) -> set[str]:
-    """The components components/ scopes to `app_id`."""
+def scoped_components(app_id: str, broker: str) -> set[str]:
+    """The components components/ and `broker`'s directory scope to `app_id`."""
     names = set()
-    for path in sorted(Path(COMPONENTS_DIR).glob("*.yaml")):
+    paths = [*COMPONENTS_DIR.glob("*.yaml"), *brokers.components_dir(broker).glob("*.yaml")]
+    for path in sorted(paths):
         for doc in yaml.safe_load_all(path.read_text()):
             if doc["kind"] == "Component" and app_id in doc.get("scopes", []):
                 names.add(doc["metadata"]["name"])
     return names
-
-
-def stream_holds(system: RunningSystem, topic: str, event_id: str) -> bool:
-    """Whether `topic`'s Redis stream holds an entry naming `event_id` (none: no stream)."""
-    redis = system_redis(system.topology, decode_responses=True)
-    try:
-        return event_id in repr(redis.xrange(topic))
-    finally:
-        redis.close()
 
 
 @pytest.mark.parametrize(("package", "topic"), REFUSED_PUBLISHES)
@@ -90,15 +82,16 @@ def test_a_topic_the_app_may_not_publish_is_refused(
 ) -> None:
     service = system.service(package)
     event_id = f"scoped-{uuid.uuid4()}"
-    response = httpx.post(
-        f"{service.sidecar_url}/v1.0/publish/{PUBSUB}/{topic}",
-        json=cloudevent({"type": "task.created", "owner": 1}, event_id),
-        headers=sidecar_headers(service),
-        timeout=TIMEOUT,
-    )
-    assert response.status_code == 403, response.text
-    assert response.json()["errorCode"] == "ERR_PUBSUB_FORBIDDEN"
-    assert not stream_holds(system, topic, event_id)
+    with witness(system, topic) as seen:
+        response = httpx.post(
+            f"{service.sidecar_url}/v1.0/publish/{PUBSUB}/{topic}",
+            json=cloudevent({"type": "task.created", "owner": 1}, event_id),
+            headers=sidecar_headers(service),
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 403, response.text
+        assert response.json()["errorCode"] == "ERR_PUBSUB_FORBIDDEN"
+        assert not seen.holds(event_id)
 
 
 def test_the_topic_webapp_publishes_is_accepted(system: RunningSystem) -> None:
@@ -107,14 +100,15 @@ def test_the_topic_webapp_publishes_is_accepted(system: RunningSystem) -> None:
     event_id = f"scoped-{uuid.uuid4()}"
     # A user no tab belongs to: delivered, and refreshes nothing.
     event = UserEvent.new(PREFERENCES_CHANGED, 0)
-    response = httpx.post(
-        f"{webapp.sidecar_url}/v1.0/publish/{PUBSUB}/{USER_EVENTS_TOPIC}",
-        json=cloudevent(event.to_data(), event_id),
-        headers=sidecar_headers(webapp),
-        timeout=TIMEOUT,
-    )
-    assert response.status_code == 204, response.text
-    assert stream_holds(system, USER_EVENTS_TOPIC, event_id)
+    with witness(system, USER_EVENTS_TOPIC) as seen:
+        response = httpx.post(
+            f"{webapp.sidecar_url}/v1.0/publish/{PUBSUB}/{USER_EVENTS_TOPIC}",
+            json=cloudevent(event.to_data(), event_id),
+            headers=sidecar_headers(webapp),
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 204, response.text
+        assert seen.holds(event_id)
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -123,7 +117,8 @@ def test_each_sidecar_loads_only_the_components_scoped_to_its_app(
 ) -> None:
     service = system.service(package)
     metadata = call(service, "GET", "/v1.0/metadata").json()
-    assert {c["name"] for c in metadata["components"]} == scoped_components(service.app_id)
+    expected = scoped_components(service.app_id, system.topology.broker)
+    assert {c["name"] for c in metadata["components"]} == expected
 
 
 # (sidecar, method, path, body, status, errorCode): a building block outside the app's

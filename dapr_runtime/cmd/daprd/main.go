@@ -14,7 +14,6 @@ import (
 	"github.com/dapr/components-contrib/nameresolution/mdns"
 	nrsqlite "github.com/dapr/components-contrib/nameresolution/sqlite"
 	"github.com/dapr/components-contrib/pubsub/jetstream"
-	"github.com/dapr/components-contrib/pubsub/rabbitmq"
 	pubsubredis "github.com/dapr/components-contrib/pubsub/redis"
 	sskubernetes "github.com/dapr/components-contrib/secretstores/kubernetes"
 	"github.com/dapr/components-contrib/secretstores/local/file"
@@ -32,8 +31,9 @@ import (
 func registerComponents() {
 	stateLoader.DefaultRegistry.RegisterComponent(stateredis.NewRedisStateStore, "redis")
 	pubsubLoader.DefaultRegistry.RegisterComponent(pubsubredis.NewRedisStreams, "redis")
-	// The dedicated broker (components/pubsub/rabbitmq/, helm value pubsub.broker).
-	pubsubLoader.DefaultRegistry.RegisterComponent(rabbitmq.NewRabbitMQ, "rabbitmq")
+	// The dedicated broker (components/brokers/rabbitmq/, helm value pubsub.broker), one
+	// connection per subscription (rabbitmq.go says why).
+	pubsubLoader.DefaultRegistry.RegisterComponent(newRabbitMQ, "rabbitmq")
 	// Only for bench/brokers.py, which measured it against RabbitMQ (docs/benchmarks.md).
 	pubsubLoader.DefaultRegistry.RegisterComponent(jetstream.NewJetStream, "jetstream")
 	lockLoader.DefaultRegistry.RegisterComponent(lockredis.NewStandaloneRedisLock, "redis")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,22 +9,39 @@ import yaml
 from django.urls import resolve
 
 from common import dapr_names
+from devtools import brokers
 from devtools.topology import COMPONENTS_DIR, SERVICE_PACKAGES
 
 APP_IDS = set(SERVICE_PACKAGES.values())
 
 
-def documents(kind: str) -> list[dict[str, Any]]:
+def documents(kind: str, broker: str = brokers.DEFAULT) -> list[dict[str, Any]]:
+    """The `kind` documents a sidecar loads when `broker` carries `pubsub`."""
     docs = []
-    for path in sorted(Path(COMPONENTS_DIR).glob("*.yaml")):
+    paths = [*COMPONENTS_DIR.glob("*.yaml"), *brokers.components_dir(broker).glob("*.yaml")]
+    for path in sorted(paths):
         docs += [doc for doc in yaml.safe_load_all(path.read_text()) if doc["kind"] == kind]
     return docs
 
 
-def pubsub_settings() -> dict[str, Any]:
+def pubsub_component(broker: str = brokers.DEFAULT) -> dict[str, Any]:
+    (pubsub,) = [
+        d for d in documents("Component", broker) if d["metadata"]["name"] == dapr_names.PUBSUB
+    ]
+    return pubsub
+
+
+def pubsub_settings(broker: str = brokers.DEFAULT) -> dict[str, Any]:
     """The pubsub component's plain metadata values, by name."""
-    (pubsub,) = [d for d in documents("Component") if d["metadata"]["name"] == dapr_names.PUBSUB]
-    return {m["name"]: m.get("value") for m in pubsub["spec"]["metadata"]}
+    return {m["name"]: m.get("value") for m in pubsub_component(broker)["spec"]["metadata"]}
+
+
+def bulk_batch_sizes() -> list[int]:
+    return [
+        doc["spec"]["bulkSubscribe"]["maxMessagesCount"]
+        for doc in documents("Subscription")
+        if doc["spec"]["pubsubname"] == dapr_names.PUBSUB and "bulkSubscribe" in doc["spec"]
+    ]
 
 
 def test_component_names_match_the_constants() -> None:
@@ -121,24 +137,56 @@ def test_cron_binding_has_an_endpoint() -> None:
     resolve(f"/{dapr_names.CRON_BINDING}")
 
 
-def test_pubsub_durations_are_milliseconds() -> None:
+def test_redis_pubsub_durations_are_milliseconds() -> None:
     # This release ignores a duration string for redeliverInterval (it wants milliseconds).
-    values = pubsub_settings()
+    values = pubsub_settings("redis")
     assert values["processingTimeout"].isdigit()
     assert values["redeliverInterval"].isdigit()
 
 
-def test_pubsub_has_workers_for_bulk_batches_and_live_deliveries() -> None:
+def test_redis_pubsub_has_workers_for_bulk_batches_and_live_deliveries() -> None:
     # Each sidecar's subscriptions share the component's workers, and a bulk subscription
     # holds one per message until its batch is answered, plus as many queued behind it.
-    values = pubsub_settings()
-    batch_sizes = [
-        doc["spec"]["bulkSubscribe"]["maxMessagesCount"]
-        for doc in documents("Subscription")
-        if doc["spec"]["pubsubname"] == dapr_names.PUBSUB and "bulkSubscribe" in doc["spec"]
-    ]
-    assert batch_sizes
-    assert int(values["concurrency"]) > 2 * max(batch_sizes)
+    assert bulk_batch_sizes()
+    assert int(pubsub_settings("redis")["concurrency"]) > 2 * max(bulk_batch_sizes())
+
+
+def test_rabbitmq_pubsub_lets_a_bulk_batch_fill_and_keeps_what_it_confirmed() -> None:
+    # A bulk batch holds its messages unacknowledged until it is answered: the prefetch
+    # must let two batches be in flight, each message handled by a worker of its own.
+    values = pubsub_settings("rabbitmq")
+    assert values["concurrency"] == "parallel"
+    assert 2 * max(bulk_batch_sizes()) <= int(values["prefetchCount"]) <= 255
+    # Durable queues, persistent messages, and a publish acknowledged only once confirmed.
+    assert (values["durable"], values["deliveryMode"], values["publisherConfirm"]) == (
+        "true",
+        "2",
+        "true",
+    )
+
+
+SCOPE_SETTINGS = ("allowedTopics", "protectedTopics", "publishingScopes", "subscriptionScopes")
+
+
+def test_every_broker_gives_pubsub_the_same_name_scopes_and_topic_rules() -> None:
+    """Swapping the broker changes where events live, never who may use which topic."""
+    (first, *others) = (pubsub_component(broker) for broker in brokers.BROKERS)
+    rules = [{k: pubsub_settings(b)[k] for k in SCOPE_SETTINGS} for b in brokers.BROKERS]
+    assert others
+    for other, other_rules in zip(others, rules[1:], strict=True):
+        assert other["scopes"] == first["scopes"]
+        assert other_rules == rules[0]
+
+
+def test_each_broker_directory_holds_only_the_pubsub_component() -> None:
+    """The broker is the one thing the choice changes (outbox-pubsub stays on Redis)."""
+    for broker in brokers.BROKERS:
+        names = [
+            doc["metadata"]["name"]
+            for path in brokers.components_dir(broker).glob("*.yaml")
+            for doc in yaml.safe_load_all(path.read_text())
+        ]
+        assert names == [dapr_names.PUBSUB], broker
 
 
 def test_the_local_sidecars_do_not_hot_reload_components() -> None:

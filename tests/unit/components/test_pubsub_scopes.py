@@ -1,4 +1,4 @@
-"""components/pubsub.yaml's topic scopes fit what the apps subscribe to and publish.
+"""The pubsub component's topic scopes (alike for every broker) fit what the apps use.
 
 Dapr drops a subscription its app's subscriptionScopes do not name, and refuses a
 dead-letter publish its publishingScopes do not name (1.18.2 IsOperationAllowed), both

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ import yaml
 from common import dapr_names
 from devtools.topology import COMPONENTS_DIR
 from devtools.topology import REPO_ROOT as REPO
+from tests.unit.components.test_components import documents
 
 CHART = REPO / "helm" / "dapr-todo"
 HELM = REPO / ".runtime" / "helm"
@@ -96,11 +96,9 @@ def by_name(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {doc["metadata"]["name"]: doc for doc in docs}
 
 
-def local(kind: str) -> list[dict[str, Any]]:
-    docs = []
-    for path in sorted(Path(COMPONENTS_DIR).glob("*.yaml")):
-        docs += [doc for doc in yaml.safe_load_all(path.read_text()) if doc["kind"] == kind]
-    return docs
+def local(kind: str, broker: str = "redis") -> list[dict[str, Any]]:
+    """What the local sidecars load on `broker` (the chart renders the Redis component)."""
+    return documents(kind, broker)
 
 
 def deployments(sets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
