@@ -156,8 +156,8 @@ async def recovery(system: System, rate: float, seconds: float, kill_after: floa
         ),
         duplicates=duplicates(receipts(system.app.lines[after:], run)),
         broker_ready_s=broker_ready_s,
-        publish_resumed_s=_publish_resumed(published, killed_ns, ready_ns),
-        delivery_resumed_s=_delivery_resumed(published, first, killed_ns),
+        publish_resumed_s=publish_resumed(published, killed_ns, ready_ns),
+        delivery_resumed_s=delivery_resumed(published, first, killed_ns),
         sidecar_restarts=_sidecar_restarts(system) - sidecar_restarts,
     )
 
@@ -167,7 +167,7 @@ def _sidecar_restarts(system: System) -> int:
     return sum(system.group[name].restarts for name in names)
 
 
-def _publish_resumed(published: list[Published], killed_ns: int, ready_ns: int) -> float:
+def publish_resumed(published: list[Published], killed_ns: int, ready_ns: int) -> float:
     """Kill to the first acknowledgement, once the broker answers again, of a publish
     started after the kill (one acknowledged while it was down proves nothing)."""
     ends = [
@@ -178,7 +178,7 @@ def _publish_resumed(published: list[Published], killed_ns: int, ready_ns: int) 
     return (min(ends) - killed_ns) / NS if ends else float("nan")
 
 
-def _delivery_resumed(published: list[Published], first: dict[int, int], killed_ns: int) -> float:
+def delivery_resumed(published: list[Published], first: dict[int, int], killed_ns: int) -> float:
     """Kill to the first receipt of an event published after the kill."""
     later = [first[p.seq] for p in published if p.start_ns > killed_ns and p.seq in first]
     return (min(later) - killed_ns) / NS if later else float("nan")
