@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bench import boilerplate_concerns as concerns
 from bench.loc import MissingName, python_lines, top_level_names, yaml_rows
+from bench.loc import YamlSelection as Yaml
 from devtools.topology import REPO_ROOT
 
 # The last commit before issue 15's broker work.
@@ -106,13 +107,13 @@ def summary(counts: list[Count]) -> list[str]:
     verdict = "met" if both_dapr * 2 <= both_base else "not met"
     return [
         f"- Concerns both sides implement: baseline {both_base} lines, Dapr side {both_dapr} "
-        f"code + {total(concerns.BOTH, 'yaml')} YAML (Dapr/baseline code = {ratio:.2f}; "
-        f"'at least half less' {verdict} on these).",
+        f"code + {total(concerns.BOTH, 'yaml')} YAML. Dapr/baseline code = {ratio:.2f}: "
+        f"the target (at most 0.50) is {verdict} on these.",
         f"- Concerns the baseline lacks: it has {total(concerns.LACKS, 'baseline')} lines for "
-        f"them; the Dapr side {total(concerns.LACKS, 'dapr')} code + "
-        f"{total(concerns.LACKS, 'yaml')} YAML.",
-        f"- The sidecar's own cost (tokens, guard, health): {total(concerns.SIDECAR, 'dapr')} "
-        "code lines.",
+        f"the parts it does; the Dapr side {total(concerns.LACKS, 'dapr')} code + "
+        f"{total(concerns.LACKS, 'yaml')} YAML. The target cannot be judged on these without "
+        "a baseline that implements them.",
+        f"- The sidecar's own cost: {total(concerns.SIDECAR, 'dapr')} code lines.",
     ]
 
 
@@ -175,6 +176,16 @@ def swap_table(base: str, head: str, changes: list[Change]) -> list[str]:
     return [*lines, "", "Production files changed: " + (", ".join(production) or "none.")]
 
 
+def broker_components() -> list[str]:
+    """The lines of each broker's `pubsub` component (what a swap writes instead of code)."""
+    found = sorted((REPO_ROOT / "components" / "brokers").glob("*/pubsub.yaml"))
+    sizes = [
+        f"{path.parent.name} {len(yaml_rows(REPO_ROOT, Yaml(str(path.relative_to(REPO_ROOT)))))}"
+        for path in found
+    ]
+    return [f"Lines of each broker's pubsub component: {', '.join(sizes)}."] if sizes else []
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default=DEFAULT_BASE, help="the commit before the broker work")
@@ -185,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     print("## Swapping the broker (Redis Streams to RabbitMQ)\n")
     try:
         print("\n".join(swap_table(args.base, *changes_since(args.base))))
+        print("\n".join(["", *broker_components()]))
     except CannotTell as error:
         print(f"Cannot tell: {error}.")
 
