@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from pathlib import Path
 
@@ -21,11 +22,9 @@ def test_every_named_definition_and_yaml_node_exists_and_each_is_counted_once() 
 def test_a_new_gateway_function_in_no_concern_fails_the_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first = boilerplate_concerns.CONCERNS[0]
-    trimmed = (first.__class__(first.title, first.status, first.baseline, first.dapr[:-1]),)
-    monkeypatch.setattr(
-        boilerplate_concerns, "CONCERNS", trimmed + boilerplate_concerns.CONCERNS[1:]
-    )
+    first, *rest = boilerplate_concerns.CONCERNS
+    trimmed = dataclasses.replace(first, dapr=first.dapr[:-1])
+    monkeypatch.setattr(boilerplate_concerns, "CONCERNS", (trimmed, *rest))
     with pytest.raises(boilerplate.MissingName, match="in no concern"):
         count_concerns()
 
