@@ -21,7 +21,6 @@ import yaml
 SKIPPED_TOKENS = frozenset(
     {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
 )
-Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Assign | ast.AnnAssign
 
 
 class MissingName(LookupError):
@@ -42,16 +41,16 @@ class Source:
         tree = ast.parse(text, filename=str(path))
         return cls(tree, _statement_rows(text), _docstring_rows(tree))
 
-    def definitions(self) -> dict[str, Definition]:
+    def definitions(self) -> dict[str, ast.stmt]:
         """Top-level definitions by name; a class's methods as `Class.method`."""
-        found: dict[str, Definition] = {}
+        found: dict[str, ast.stmt] = {}
         for node in self.tree.body:
             for name in _names(node):
-                found[name] = node  # type: ignore[assignment]
+                found[name] = node
             if isinstance(node, ast.ClassDef):
                 for member in node.body:
                     for name in _names(member):
-                        found[f"{node.name}.{name}"] = member  # type: ignore[assignment]
+                        found[f"{node.name}.{name}"] = member
         return found
 
     def logical_lines(self, node: ast.stmt) -> int:
