@@ -24,7 +24,7 @@ from devtools.topology import REPO_ROOT
 
 # The last commit before issue 15's broker work.
 DEFAULT_BASE = "dd3fe1f"
-# Where a path's changes count: production code, the tools around it, or neither.
+# Where a path's changes count: production code, the tools around it, the runtime, or none.
 PRODUCTION = (
     "webapp/",
     "sync_worker/",
@@ -43,7 +43,9 @@ SELF = (
     "bench/loc.py",
     "tests/unit/bench/",
 )
-PARTS = ("production code", "devtools, tests, bench", "YAML, setup, runtime build, docs")
+# The Go module that builds daprd (and the control plane): code, but not the product's.
+RUNTIME = ("dapr_runtime/", "k8s_runtime/")
+PARTS = ("production code", "devtools, tests, bench", "runtime build (Go)", "YAML, setup, docs")
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,10 @@ class Change:
 
     @property
     def part(self) -> str:
-        if self.path.startswith(PRODUCTION):
-            return PARTS[0]
-        return PARTS[1] if self.path.startswith(TOOLING) else PARTS[2]
+        for part, prefixes in zip(PARTS, (PRODUCTION, TOOLING, RUNTIME), strict=False):
+            if self.path.startswith(prefixes):
+                return part
+        return PARTS[-1]
 
 
 def changes_since(base: str, root: Path = REPO_ROOT) -> tuple[str, list[Change]]:

@@ -85,17 +85,21 @@ def test_changes_are_split_into_production_tooling_and_configuration(repo: Path)
     (repo / "tests").mkdir()
     (repo / "tests" / "test_x.py").write_text("X = 1\n")
     (repo / "pubsub.yaml").write_text("a: 1\nb: 2\n")
+    (repo / "dapr_runtime").mkdir()
+    (repo / "dapr_runtime" / "main.go").write_text("package main\n")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "swap")
     _head, changes = changes_since(base, repo)
     assert sorted(changes, key=lambda c: c.path) == [
         Change("common/gateway.py", 2, 1),
+        Change("dapr_runtime/main.go", 1, 0),
         Change("pubsub.yaml", 2, 0),
         Change("tests/test_x.py", 1, 0),
     ]
     assert [change.part for change in sorted(changes, key=lambda c: c.path)] == [
         "production code",
-        "YAML, setup, runtime build, docs",
+        "runtime build (Go)",
+        "YAML, setup, docs",
         "devtools, tests, bench",
     ]
 
