@@ -64,6 +64,8 @@ NAMES = [
     "zipkin",
     "prometheus",
     "redis",
+    "epmd",
+    "rabbitmq",
     "mailsink",
     "webapp",
     "webapp-dapr",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
-from devtools.topology import COMPONENTS_DIR, DAPR_BIN_DIR, REPO_ROOT
+from devtools.topology import DAPR_BIN_DIR, REPO_ROOT
 from tests.conftest import RunningSystem
+from tests.unit.components.test_components import documents
 
 pytestmark = pytest.mark.integration
 
@@ -25,13 +24,12 @@ def pinned_version() -> str:
     return match.group(1)
 
 
-def components_scoped_to(app_id: str) -> set[tuple[str, str]]:
-    found = set()
-    for path in Path(COMPONENTS_DIR).glob("*.yaml"):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if doc["kind"] == "Component" and app_id in doc.get("scopes", [app_id]):
-                found.add((doc["metadata"]["name"], doc["spec"]["type"]))
-    return found
+def components_scoped_to(app_id: str, broker: str) -> set[tuple[str, str]]:
+    return {
+        (doc["metadata"]["name"], doc["spec"]["type"])
+        for doc in documents("Component", broker)
+        if app_id in doc.get("scopes", [app_id])
+    }
 
 
 def test_daprd_prints_the_pinned_version() -> None:
@@ -52,7 +50,7 @@ def test_metadata_lists_every_component_of_the_app(system: RunningSystem, packag
     assert metadata["id"] == service.app_id
     assert metadata["runtimeVersion"] == pinned_version()
     loaded = {(c["name"], c["type"]) for c in metadata["components"]}
-    assert loaded == components_scoped_to(service.app_id)
+    assert loaded == components_scoped_to(service.app_id, system.topology.broker)
 
 
 def test_sync_worker_sidecar_has_the_declarative_subscriptions(system: RunningSystem) -> None:

@@ -34,7 +34,7 @@ func registerComponents() {
 	// The dedicated broker (components/brokers/rabbitmq/, helm value pubsub.broker), one
 	// connection per subscription (rabbitmq.go says why).
 	pubsubLoader.DefaultRegistry.RegisterComponent(newRabbitMQ, "rabbitmq")
-	// Only for bench/brokers.py, which measured it against RabbitMQ (docs/benchmarks.md).
+	// Only for the bench/brokers package, which measured it against RabbitMQ (docs/benchmarks.md).
 	pubsubLoader.DefaultRegistry.RegisterComponent(jetstream.NewJetStream, "jetstream")
 	lockLoader.DefaultRegistry.RegisterComponent(lockredis.NewStandaloneRedisLock, "redis")
 	bindingsLoader.DefaultRegistry.RegisterInputBinding(cron.NewCron, "cron")
