@@ -11,6 +11,7 @@ import logging
 from django.http import HttpRequest, HttpResponseBase
 
 from common.request_metrics import view_label
+from common.tracing import UNTRACED_PATHS
 
 logger = logging.getLogger("dapr_todo.requests")
 # Probes and scrapes have a log of their own: they are not traced (common/tracing.py), so
@@ -18,7 +19,7 @@ logger = logging.getLogger("dapr_todo.requests")
 probe_logger = logging.getLogger("dapr_todo.probes")
 
 # Probes every few seconds per service; their absence from the log is the healthy case.
-QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+QUIET_PATHS = UNTRACED_PATHS
 
 
 def log_request(request: HttpRequest, response: HttpResponseBase, seconds: float) -> None:

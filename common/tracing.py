@@ -37,7 +37,10 @@ logger = logging.getLogger(__name__)
 
 TRACER_NAME = "dapr_todo"
 # Probes and scrapes every few seconds would bury the traces people look for.
-EXCLUDED_URLS = "healthz,readyz,metrics"
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# OpenTelemetry searches each pattern anywhere in "scheme://host/path": anchored to the
+# whole path, so that a request such as POST /tasks/metrics_path/move is still traced.
+EXCLUDED_URLS = ",".join(rf"^[a-z]+://[^/]+{re.escape(path)}$" for path in sorted(UNTRACED_PATHS))
 
 _propagator = TraceContextTextMapPropagator()
 _configured = False

@@ -109,6 +109,18 @@ def test_server_span_is_named_by_route_not_by_path(exported: InMemorySpanExporte
     assert format(span.context.trace_id, "032x") == TRACE_ID
 
 
+def test_a_path_that_only_contains_a_probes_name_is_traced(exported: InMemorySpanExporter) -> None:
+    serve("POST", "/tasks/metrics_path/move")
+    (span,) = server_spans(exported)
+    assert span.name == "POST /tasks/<task_id>/move"
+
+
+@pytest.mark.parametrize("path", sorted(tracing.UNTRACED_PATHS))
+def test_probes_and_scrapes_are_not_traced(exported: InMemorySpanExporter, path: str) -> None:
+    serve("GET", path)
+    assert server_spans(exported) == []
+
+
 def test_a_path_no_route_matches_names_its_span_by_method_alone(
     exported: InMemorySpanExporter,
 ) -> None:
