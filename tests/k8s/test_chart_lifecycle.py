@@ -23,7 +23,9 @@ import pytest
 from tests.k8s.api import Api
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.test_chart_admission import (
+    BROKER_NAMESPACES,
     VALUES,
+    broker_namespaces,
     chart_secrets,
     namespace,
     owned_by,
@@ -138,8 +140,7 @@ def release(
 ) -> Release:
     """The release's namespace with the Secrets the operator creates before installing."""
     api.create(namespace(NAMESPACE, "restricted"))
-    if api.get("v1", "Namespace", "redis") is None:  # networkPolicy.redis puts a policy there
-        api.create(namespace("redis", "baseline"))
+    broker_namespaces(api)
     secrets = chart_secrets(tmp_path_factory.mktemp("lifecycle-secrets"))
     for doc in secrets:
         api.create(doc, NAMESPACE)
@@ -220,7 +221,7 @@ def leftovers(api: Api) -> list[tuple[str, str]]:
     kinds |= {("v1", "Pod"), ("apps/v1", "ReplicaSet"), ("batch/v1", "Job")}
     kinds |= {("autoscaling/v2", "HorizontalPodAutoscaler")}  # KEDA's, if it runs
     found = []
-    for place in (NAMESPACE, "redis"):
+    for place in (NAMESPACE, *BROKER_NAMESPACES):
         for api_version, kind in sorted(kinds):
             resource = api.resource(api_version, kind)
             where = place if resource.namespaced else None
