@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import copy
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -287,12 +288,10 @@ def test_the_controller_manager_creates_each_deployments_pods(
         deployment = api.get("apps/v1", "Deployment", name, NAMESPACE)
         assert deployment is not None
         replicas = deployment["spec"]["replicas"]
-        replica_set = wait_for(f"{name}'s ReplicaSet", lambda d=deployment: replica_set_of(api, d))
+        replica_set = wait_for(f"{name}'s ReplicaSet", partial(replica_set_of, api, deployment))
         assert replica_set["spec"]["replicas"] == replicas
         # The restricted Pod Security Standard admitted them: the namespace enforces it.
-        pods = wait_for(
-            f"{name}'s {replicas} pods", lambda r=replica_set, n=replicas: pods_of(api, r, n)
-        )
+        pods = wait_for(f"{name}'s {replicas} pods", partial(pods_of, api, replica_set, replicas))
         assert {pod["status"]["phase"] for pod in pods} == {"Pending"}
         assert all("nodeName" not in pod["spec"] for pod in pods)
 
@@ -427,7 +426,7 @@ def test_each_disruption_budget_covers_exactly_its_deployments_pods(
         selector = ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
         assert selected_pods(api, selector) == pods
         # The disruption controller's own count: the pods it guards, none of them healthy.
-        status = wait_for(f"{name}'s budget counted", lambda n=name: counted(api, n))
+        status = wait_for(f"{name}'s budget counted", partial(counted, api, name))
         assert status["expectedPods"] == len(pods)
         assert status["currentHealthy"] == 0
         assert status["disruptionsAllowed"] == 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
@@ -108,6 +109,10 @@ def image_of(replica_set: dict[str, Any]) -> str:
     return str(replica_set["spec"]["template"]["spec"]["containers"][0]["image"])
 
 
+def new_pods(api: Api, replica_set: dict[str, Any]) -> list[dict[str, Any]]:
+    return owned_by(api.list("v1", "Pod", NAMESPACE), replica_set)
+
+
 def current_replica_set(api: Api, name: str) -> dict[str, Any] | None:
     """The ReplicaSet the Deployment `name` now rolls to, once the controller has caught up
     with the Deployment's latest template."""
@@ -166,7 +171,7 @@ def test_install_runs_the_migration_before_anything_else(
     assert tags(api) == {OLD_TAG}
     for deployment in deployments(api):
         name = deployment["metadata"]["name"]
-        first = wait_for(f"{name}'s ReplicaSet", lambda n=name: current_replica_set(api, n))
+        first = wait_for(f"{name}'s ReplicaSet", partial(current_replica_set, api, name))
         assert revision(first) == "1"
 
 
@@ -183,12 +188,10 @@ def test_upgrade_migrates_first_then_rolls_a_new_replica_set(
     assert tags(api) == {NEW_TAG}
     for deployment in deployments(api):
         name = deployment["metadata"]["name"]
-        new = wait_for(f"{name}'s new ReplicaSet", lambda n=name: current_replica_set(api, n))
+        new = wait_for(f"{name}'s new ReplicaSet", partial(current_replica_set, api, name))
         assert revision(new) == "2"
         assert image_of(new).endswith(f":{NEW_TAG}")
-        wait_for(
-            f"{name}'s new pods", lambda rs=new: owned_by(api.list("v1", "Pod", NAMESPACE), rs)
-        )
+        wait_for(f"{name}'s new pods", partial(new_pods, api, new))
         old = [
             rs
             for rs in replica_sets(api, deployment)
@@ -206,7 +209,7 @@ def test_rollback_returns_to_the_first_replica_set(
     assert tags(api) == {OLD_TAG}
     for deployment in deployments(api):
         name = deployment["metadata"]["name"]
-        back = wait_for(f"{name} rolled back", lambda n=name: current_replica_set(api, n))
+        back = wait_for(f"{name} rolled back", partial(current_replica_set, api, name))
         # The Deployment controller reuses the ReplicaSet of the same template: no third one.
         assert revision(back) == "3"
         assert image_of(back).endswith(f":{OLD_TAG}")

@@ -224,9 +224,9 @@ def test_component_secrets_come_through_the_kubernetes_secret_store(chart_broker
 
 def test_the_chart_defaults_to_the_local_broker() -> None:
     assert chart_values()["pubsub"]["broker"] == brokers.DEFAULT
-    (pubsub,) = [d for d in of_kind(DEFAULT, "Component") if d["metadata"]["name"] == "pubsub"]
-    (ours,) = [d for d in local("Component") if d["metadata"]["name"] == "pubsub"]
-    assert pubsub["spec"]["type"] == ours["spec"]["type"] == "pubsub.rabbitmq"
+    pubsub = by_name(of_kind(DEFAULT, "Component"))[dapr_names.PUBSUB]
+    ours = by_name(local("Component"))[dapr_names.PUBSUB]
+    assert pubsub["spec"]["type"] == ours["spec"]["type"] == f"pubsub.{brokers.DEFAULT}"
 
 
 # Where the local components read a host from the environment, the chart from values.
