@@ -235,8 +235,10 @@ def start_control_plane(state_dir: Path) -> ControlPlane:
     return plane
 
 
-def wait_for(what: str, check: Callable[[], T], timeout: float = 60.0, interval: float = 0.25) -> T:
-    """Polls `check()` until it returns something truthy, which it returns."""
+def wait_for(
+    what: str, check: Callable[[], T | None], timeout: float = 60.0, interval: float = 0.25
+) -> T:
+    """Polls `check()` until it returns something truthy, which it returns (never None)."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()

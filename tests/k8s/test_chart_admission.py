@@ -3,6 +3,8 @@
 The chart's Secrets are created first (as the operator guide says), in a namespace that
 enforces the `restricted` Pod Security Standard, and `helm install` runs with
 production-like values. No nodes: Pods stay Pending, which is as far as admission goes.
+The release on the default broker (RabbitMQ) is the one every test reads; a second release
+on the other broker (pubsub.broker) is admitted and strictly validated beside it.
 """
 
 from __future__ import annotations
@@ -10,19 +12,35 @@ from __future__ import annotations
 import base64
 import copy
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from devtools import brokers
 from tests.k8s.api import Api, Refused
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.pki import tls_pair
-from tests.unit.helm.test_chart import CHART, EVERYTHING, HELM, NAMESPACE, RELEASE, rendered
+from tests.unit.helm.test_chart import (
+    CHART,
+    EVERYTHING,
+    HELM,
+    NAMESPACE,
+    ON_BROKER,
+    RELEASE,
+    rendered,
+)
 
 # The production-like values of the chart's tests: ingress, KEDA, tracing, NetworkPolicies.
 VALUES = EVERYTHING
 HOOK = "helm.sh/hook"
+# The namespaces the chart's opt-in broker policies go to (networkPolicy.<broker>).
+BROKER_NAMESPACES = ("redis", "rabbitmq")
+# The release on the broker that is not the default, and its namespace.
+OTHER_BROKER = next(b for b in brokers.BROKERS if b != brokers.DEFAULT)
+OTHER_RELEASE = f"todo-{OTHER_BROKER}"
 
 
 def secret(name: str, data: dict[str, str], kind: str = "Opaque") -> dict[str, Any]:
@@ -51,6 +69,8 @@ def chart_secrets(tmp: Path) -> list[dict[str, Any]]:
                 "DJANGO_SECRET_KEY": "k8s-test-secret-key",
                 "DATABASE_URL": "postgres://todo:todo@postgres.todo:5432/todo",
                 "redis-password": "k8s-test-redis",
+                "rabbitmq-password": "k8s-test-rabbitmq",
+                "rabbitmq-url": "amqp://dapr-todo:k8s-test-rabbitmq@rabbitmq.rabbitmq:5672/",
                 "smtp-host": "smtp.todo",
                 "smtp-port": "587",
                 "smtp-user": "todo",
@@ -88,25 +108,45 @@ def is_hook(doc: dict[str, Any]) -> bool:
     return HOOK in doc["metadata"].get("annotations", {})
 
 
-def place(doc: dict[str, Any]) -> str:
-    return str(doc["metadata"].get("namespace", NAMESPACE))
+def place(doc: dict[str, Any], into: str = NAMESPACE) -> str:
+    return str(doc["metadata"].get("namespace", into))
+
+
+def broker_namespaces(api: Api) -> None:
+    """The brokers' namespaces, where networkPolicy.redis and .rabbitmq put a policy."""
+    for name in BROKER_NAMESPACES:
+        if api.get("v1", "Namespace", name) is None:
+            api.create(namespace(name, "baseline"))
 
 
 def install_without_hooks(
-    control_plane: ControlPlane, api: Api, tmp: Path, release: str, into: str
+    control_plane: ControlPlane,
+    api: Api,
+    tmp: Path,
+    release: str,
+    into: str,
+    values: tuple[str, ...] = VALUES,
 ) -> None:
-    """`helm install --no-hooks` of the chart with VALUES into a new restricted namespace
+    """`helm install --no-hooks` of the chart with `values` into a new restricted namespace
     `into`, the operator's Secrets created first."""
     api.create(namespace(into, "restricted"))
-    if api.get("v1", "Namespace", "redis") is None:  # networkPolicy.redis puts a policy there
-        api.create(namespace("redis", "baseline"))
+    broker_namespaces(api)
     for doc in chart_secrets(tmp):
         api.create(doc, into)
     done = run_helm(
         control_plane,
-        "install", release, str(CHART), "--namespace", into, "--no-hooks", *set_args(VALUES),
+        "install", release, str(CHART), "--namespace", into, "--no-hooks", *set_args(values),
     )  # fmt: skip
     assert done.returncode == 0, f"helm install failed:\n{done.stdout}{done.stderr}"
+
+
+def create_hooks(api: Api, docs: list[dict[str, Any]], into: str) -> None:
+    """Helm waits for a hook Job to complete, and without nodes none does: the release is
+    installed without hooks, and the hook objects (the migration Job) are created here as
+    helm would have."""
+    for doc in docs:
+        if is_hook(doc):
+            api.create(doc, place(doc, into))
 
 
 @pytest.fixture(scope="module")
@@ -116,22 +156,57 @@ def installed(
     crds: list[str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> list[dict[str, Any]]:
-    """The release installed; returns what the chart renders with VALUES."""
-    # Helm waits for a hook Job to complete, and without nodes none does: install without
-    # hooks, then create the hook objects (the migration Job) as helm would have.
+    """The release installed (the default broker); returns what the chart renders with
+    VALUES."""
     install_without_hooks(
         control_plane, api, tmp_path_factory.mktemp("secrets"), RELEASE, NAMESPACE
     )
     docs = rendered(VALUES)
-    for doc in docs:
-        if is_hook(doc):
-            api.create(doc, place(doc))
+    create_hooks(api, docs, NAMESPACE)
     return docs
 
 
+@pytest.fixture(scope="module")
+def installed_on_the_other_broker(
+    control_plane: ControlPlane,
+    api: Api,
+    crds: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[dict[str, Any]]:
+    """A second release, OTHER_RELEASE in its namespace of that name, with VALUES on
+    OTHER_BROKER; returns what the chart renders for it."""
+    values = (*VALUES, *ON_BROKER[OTHER_BROKER])
+    tmp = tmp_path_factory.mktemp("other-broker-secrets")
+    install_without_hooks(control_plane, api, tmp, OTHER_RELEASE, OTHER_RELEASE, values)
+    done = run_helm(
+        control_plane,
+        "template", OTHER_RELEASE, str(CHART), "--namespace", OTHER_RELEASE, *set_args(values),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    docs = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    create_hooks(api, docs, OTHER_RELEASE)
+    return docs
+
+
+@pytest.fixture(params=brokers.BROKERS)
+def each_release(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, Any]]]:
+    """(namespace, rendered objects) of the release on each broker."""
+    if request.param == brokers.DEFAULT:
+        return NAMESPACE, request.getfixturevalue("installed")
+    return OTHER_RELEASE, request.getfixturevalue("installed_on_the_other_broker")
+
+
+def pubsub_type(docs: list[dict[str, Any]]) -> str:
+    (pubsub,) = [
+        doc for doc in docs if doc["kind"] == "Component" and doc["metadata"]["name"] == "pubsub"
+    ]
+    return str(pubsub["spec"]["type"])
+
+
 def test_every_object_the_chart_renders_is_admitted(
-    api: Api, installed: list[dict[str, Any]]
+    api: Api, each_release: tuple[str, list[dict[str, Any]]]
 ) -> None:
+    into, installed = each_release
     kinds = {doc["kind"] for doc in installed}
     # The Dapr CRDs' structural schemas are among what admitted them.
     assert {"Component", "Configuration", "Resiliency", "Subscription"} <= kinds
@@ -141,9 +216,21 @@ def test_every_object_the_chart_renders_is_admitted(
     missing = [
         (doc["kind"], doc["metadata"]["name"])
         for doc in installed
-        if api.get(doc["apiVersion"], doc["kind"], doc["metadata"]["name"], place(doc)) is None
+        if api.get(doc["apiVersion"], doc["kind"], doc["metadata"]["name"], place(doc, into))
+        is None
     ]
     assert missing == []
+    # Each release carries its own broker's pubsub component and KEDA triggers.
+    broker = pubsub_type(installed).removeprefix("pubsub.")
+    stored = api.get("dapr.io/v1alpha1", "Component", "pubsub", into)
+    assert stored is not None
+    assert stored["spec"]["type"] == f"pubsub.{broker}"
+    triggers = {
+        trigger["type"]
+        for scaled in api.list("keda.sh/v1alpha1", "ScaledObject", into)
+        for trigger in scaled["spec"]["triggers"]
+    }
+    assert triggers == {"rabbitmq" if broker == "rabbitmq" else "redis-streams"}
 
 
 # Fields the server prunes because the CRD's schema (the Go type behind it) lacks them.
@@ -155,15 +242,17 @@ KNOWN_UNKNOWN_FIELDS = {("Resiliency", "resiliency"): "initialInterval"}
 
 
 def test_every_object_passes_strict_field_validation(
-    api: Api, installed: list[dict[str, Any]]
+    api: Api, each_release: tuple[str, list[dict[str, Any]]]
 ) -> None:
-    api.create(namespace("strict", "restricted"))
+    _, installed = each_release
+    strict = f"strict-{pubsub_type(installed).removeprefix('pubsub.')}"
+    api.create(namespace(strict, "restricted"))
     refused = {}
     for doc in installed:
         anywhere = copy.deepcopy(doc)
-        anywhere["metadata"].pop("namespace", None)  # the Redis namespace's policy
+        anywhere["metadata"].pop("namespace", None)  # the brokers' namespaces' policies
         try:
-            api.create(anywhere, "strict", dry_run=True)
+            api.create(anywhere, strict, dry_run=True)
         except Refused as error:
             refused[(doc["kind"], doc["metadata"]["name"])] = str(error)
     assert set(refused) == set(KNOWN_UNKNOWN_FIELDS), refused
@@ -190,6 +279,17 @@ def pods_of(api: Api, owner: dict[str, Any], count: int) -> list[dict[str, Any]]
     return pods if len(pods) == count else []
 
 
+def all_pods(api: Api, name: str, replica_set: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pods of the Deployment `name`'s `replica_set`, once it has as many as both now
+    ask for: read afresh each time, since webapp's HPA raises its count meanwhile."""
+    deployment = api.get("apps/v1", "Deployment", name, NAMESPACE)
+    current = api.get("apps/v1", "ReplicaSet", replica_set["metadata"]["name"], NAMESPACE)
+    assert deployment is not None
+    assert current is not None
+    replicas = deployment["spec"]["replicas"]
+    return pods_of(api, current, replicas) if current["spec"]["replicas"] == replicas else []
+
+
 def test_the_controller_manager_creates_each_deployments_pods(
     api: Api, installed: list[dict[str, Any]]
 ) -> None:
@@ -198,13 +298,9 @@ def test_the_controller_manager_creates_each_deployments_pods(
     for name in names:
         deployment = api.get("apps/v1", "Deployment", name, NAMESPACE)
         assert deployment is not None
-        replicas = deployment["spec"]["replicas"]
-        replica_set = wait_for(f"{name}'s ReplicaSet", lambda d=deployment: replica_set_of(api, d))
-        assert replica_set["spec"]["replicas"] == replicas
+        replica_set = wait_for(f"{name}'s ReplicaSet", partial(replica_set_of, api, deployment))
         # The restricted Pod Security Standard admitted them: the namespace enforces it.
-        pods = wait_for(
-            f"{name}'s {replicas} pods", lambda r=replica_set, n=replicas: pods_of(api, r, n)
-        )
+        pods = wait_for(f"{name}'s pods", partial(all_pods, api, name, replica_set))
         assert {pod["status"]["phase"] for pod in pods} == {"Pending"}
         assert all("nodeName" not in pod["spec"] for pod in pods)
 
@@ -339,7 +435,7 @@ def test_each_disruption_budget_covers_exactly_its_deployments_pods(
         selector = ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
         assert selected_pods(api, selector) == pods
         # The disruption controller's own count: the pods it guards, none of them healthy.
-        status = wait_for(f"{name}'s budget counted", lambda n=name: counted(api, n))
+        status = wait_for(f"{name}'s budget counted", partial(counted, api, name))
         assert status["expectedPods"] == len(pods)
         assert status["currentHealthy"] == 0
         assert status["disruptionsAllowed"] == 0

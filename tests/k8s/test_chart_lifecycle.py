@@ -16,6 +16,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
@@ -23,7 +24,9 @@ import pytest
 from tests.k8s.api import Api
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.test_chart_admission import (
+    BROKER_NAMESPACES,
     VALUES,
+    broker_namespaces,
     chart_secrets,
     namespace,
     owned_by,
@@ -106,6 +109,10 @@ def image_of(replica_set: dict[str, Any]) -> str:
     return str(replica_set["spec"]["template"]["spec"]["containers"][0]["image"])
 
 
+def new_pods(api: Api, replica_set: dict[str, Any]) -> list[dict[str, Any]]:
+    return owned_by(api.list("v1", "Pod", NAMESPACE), replica_set)
+
+
 def current_replica_set(api: Api, name: str) -> dict[str, Any] | None:
     """The ReplicaSet the Deployment `name` now rolls to, once the controller has caught up
     with the Deployment's latest template."""
@@ -138,8 +145,7 @@ def release(
 ) -> Release:
     """The release's namespace with the Secrets the operator creates before installing."""
     api.create(namespace(NAMESPACE, "restricted"))
-    if api.get("v1", "Namespace", "redis") is None:  # networkPolicy.redis puts a policy there
-        api.create(namespace("redis", "baseline"))
+    broker_namespaces(api)
     secrets = chart_secrets(tmp_path_factory.mktemp("lifecycle-secrets"))
     for doc in secrets:
         api.create(doc, NAMESPACE)
@@ -165,7 +171,7 @@ def test_install_runs_the_migration_before_anything_else(
     assert tags(api) == {OLD_TAG}
     for deployment in deployments(api):
         name = deployment["metadata"]["name"]
-        first = wait_for(f"{name}'s ReplicaSet", lambda n=name: current_replica_set(api, n))
+        first = wait_for(f"{name}'s ReplicaSet", partial(current_replica_set, api, name))
         assert revision(first) == "1"
 
 
@@ -182,12 +188,10 @@ def test_upgrade_migrates_first_then_rolls_a_new_replica_set(
     assert tags(api) == {NEW_TAG}
     for deployment in deployments(api):
         name = deployment["metadata"]["name"]
-        new = wait_for(f"{name}'s new ReplicaSet", lambda n=name: current_replica_set(api, n))
+        new = wait_for(f"{name}'s new ReplicaSet", partial(current_replica_set, api, name))
         assert revision(new) == "2"
         assert image_of(new).endswith(f":{NEW_TAG}")
-        wait_for(
-            f"{name}'s new pods", lambda rs=new: owned_by(api.list("v1", "Pod", NAMESPACE), rs)
-        )
+        wait_for(f"{name}'s new pods", partial(new_pods, api, new))
         old = [
             rs
             for rs in replica_sets(api, deployment)
@@ -205,7 +209,7 @@ def test_rollback_returns_to_the_first_replica_set(
     assert tags(api) == {OLD_TAG}
     for deployment in deployments(api):
         name = deployment["metadata"]["name"]
-        back = wait_for(f"{name} rolled back", lambda n=name: current_replica_set(api, n))
+        back = wait_for(f"{name} rolled back", partial(current_replica_set, api, name))
         # The Deployment controller reuses the ReplicaSet of the same template: no third one.
         assert revision(back) == "3"
         assert image_of(back).endswith(f":{OLD_TAG}")
@@ -220,7 +224,7 @@ def leftovers(api: Api) -> list[tuple[str, str]]:
     kinds |= {("v1", "Pod"), ("apps/v1", "ReplicaSet"), ("batch/v1", "Job")}
     kinds |= {("autoscaling/v2", "HorizontalPodAutoscaler")}  # KEDA's, if it runs
     found = []
-    for place in (NAMESPACE, "redis"):
+    for place in (NAMESPACE, *BROKER_NAMESPACES):
         for api_version, kind in sorted(kinds):
             resource = api.resource(api_version, kind)
             where = place if resource.namespaced else None

@@ -98,3 +98,12 @@ auth:
 {{- define "dapr-todo.configName" -}}
 {{ printf "%s-%s" .root.Values.dapr.config .svc.appId }}
 {{- end -}}
+
+{{- /* pubsub.broker, checked: "rabbitmq" or "redis" (devtools/brokers.py BROKERS). */ -}}
+{{- define "dapr-todo.broker" -}}
+{{- $broker := .Values.pubsub.broker | toString }}
+{{- if not (has $broker (list "rabbitmq" "redis")) }}
+{{- fail (printf "pubsub.broker must be rabbitmq or redis, not %q" $broker) }}
+{{- end }}
+{{- $broker }}
+{{- end -}}

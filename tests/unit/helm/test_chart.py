@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from common import dapr_names
+from devtools import brokers
 from devtools.topology import COMPONENTS_DIR
 from devtools.topology import REPO_ROOT as REPO
 from tests.unit.components.test_components import documents
@@ -34,8 +35,21 @@ EVERYTHING = (
     "dapr.tracing.otlpEndpoint=otel-collector.observability:4317",
     "networkPolicy.enabled=true",
     "networkPolicy.redis.enabled=true",
+    "networkPolicy.rabbitmq.enabled=true",
 )
-VARIANTS = pytest.mark.parametrize("sets", [DEFAULT, EVERYTHING], ids=["default", "everything"])
+# What each broker takes on top of the chart's defaults (pubsub.broker; the default is
+# devtools.brokers.DEFAULT, test_the_chart_defaults_to_the_local_broker).
+ON_BROKER: dict[str, tuple[str, ...]] = {
+    broker: () if broker == brokers.DEFAULT else (f"pubsub.broker={broker}",)
+    for broker in brokers.BROKERS
+}
+VARIANTS = pytest.mark.parametrize(
+    "sets",
+    [DEFAULT, EVERYTHING, *((*EVERYTHING, *ON_BROKER[b]) for b in brokers.BROKERS)],
+    ids=["default", "everything", *(f"everything-{b}" for b in brokers.BROKERS)],
+)
+# Not `broker`: tests/conftest.py parametrizes that name (the running system's broker).
+EACH_BROKER = pytest.mark.parametrize("chart_broker", brokers.BROKERS)
 
 APP_IDS = {
     "webapp": dapr_names.WEBAPP_APP_ID,
@@ -96,9 +110,24 @@ def by_name(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {doc["metadata"]["name"]: doc for doc in docs}
 
 
-def local(kind: str, broker: str = "redis") -> list[dict[str, Any]]:
-    """What the local sidecars load on `broker` (the chart renders the Redis component)."""
+def local(kind: str, broker: str = brokers.DEFAULT) -> list[dict[str, Any]]:
+    """What the local sidecars load on `broker` (the chart's pubsub.broker of the same name)."""
     return documents(kind, broker)
+
+
+def chart_values() -> dict[str, Any]:
+    values: dict[str, Any] = yaml.safe_load((CHART / "values.yaml").read_text())
+    return values
+
+
+def failed_render(*sets: str) -> str:
+    """helm template's error output for values it must refuse."""
+    done = subprocess.run(
+        [str(HELM), "template", RELEASE, str(CHART), *set_args(sets)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0, f"rendered with {sets}"
+    return done.stderr
 
 
 def deployments(sets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
@@ -138,27 +167,30 @@ def test_pod_templates_carry_the_standard_labels() -> None:
         assert set(doc["spec"]["template"]["metadata"]["labels"]) >= STANDARD_LABELS
 
 
-def test_component_names_match_components_dir() -> None:
-    chart = by_name(of_kind(DEFAULT, "Component"))
-    ours = by_name(local("Component"))
+@EACH_BROKER
+def test_component_names_match_components_dir(chart_broker: str) -> None:
+    chart = by_name(of_kind(ON_BROKER[chart_broker], "Component"))
+    ours = by_name(local("Component", chart_broker))
     assert set(chart) == set(ours)
     for name, doc in ours.items():
         local_type = doc["spec"]["type"]
         assert chart[name]["spec"]["type"] == LOCAL_ONLY_TYPES.get(local_type, local_type)
 
 
-def test_component_scopes_match_components_dir() -> None:
-    ours = by_name(local("Component"))
-    for name, doc in by_name(of_kind(DEFAULT, "Component")).items():
+@EACH_BROKER
+def test_component_scopes_match_components_dir(chart_broker: str) -> None:
+    ours = by_name(local("Component", chart_broker))
+    for name, doc in by_name(of_kind(ON_BROKER[chart_broker], "Component")).items():
         assert doc["scopes"], f"{name} has no scopes"
         assert set(doc["scopes"]) <= set(APP_IDS.values())
         assert sorted(doc["scopes"]) == sorted(ours[name]["scopes"]), name
 
 
-def test_component_settings_match_components_dir() -> None:
+@EACH_BROKER
+def test_component_settings_match_components_dir(chart_broker: str) -> None:
     """Plain values (timeouts, outbox, stream bound) are the same as in the local files."""
-    ours = by_name(local("Component"))
-    for name, doc in by_name(of_kind(DEFAULT, "Component")).items():
+    ours = by_name(local("Component", chart_broker))
+    for name, doc in by_name(of_kind(ON_BROKER[chart_broker], "Component")).items():
         if ours[name]["spec"]["type"] in LOCAL_ONLY_TYPES:
             continue
         chart_items = {item["name"]: item for item in doc["spec"]["metadata"]}
@@ -169,8 +201,14 @@ def test_component_settings_match_components_dir() -> None:
                 assert "secretKeyRef" in chart_items[item["name"]], (name, item["name"])
 
 
-def test_component_secrets_come_through_the_kubernetes_secret_store() -> None:
-    for doc in of_kind(DEFAULT, "Component"):
+# RabbitMQ's user name is a setting (rabbitmq.username), inline as in the local component;
+# its password is the secret.
+NOT_SECRET = {(dapr_names.PUBSUB, "username")}
+
+
+@EACH_BROKER
+def test_component_secrets_come_through_the_kubernetes_secret_store(chart_broker: str) -> None:
+    for doc in of_kind(ON_BROKER[chart_broker], "Component"):
         refs = [item for item in doc["spec"]["metadata"] if "secretKeyRef" in item]
         if refs:
             assert doc["auth"]["secretStore"] == dapr_names.SECRET_STORE
@@ -178,8 +216,56 @@ def test_component_secrets_come_through_the_kubernetes_secret_store() -> None:
             assert item["secretKeyRef"]["name"] == "dapr-todo"
             assert "value" not in item
         for item in doc["spec"]["metadata"]:
+            if (doc["metadata"]["name"], item["name"]) in NOT_SECRET:
+                continue
             if any(word in item["name"].lower() for word in ("password", "user", "token")):
                 assert "secretKeyRef" in item, f"{doc['metadata']['name']}: {item['name']} inline"
+
+
+def test_the_chart_defaults_to_the_local_broker() -> None:
+    assert chart_values()["pubsub"]["broker"] == brokers.DEFAULT
+    pubsub = by_name(of_kind(DEFAULT, "Component"))[dapr_names.PUBSUB]
+    ours = by_name(local("Component"))[dapr_names.PUBSUB]
+    assert pubsub["spec"]["type"] == ours["spec"]["type"] == f"pubsub.{brokers.DEFAULT}"
+
+
+# Where the local components read a host from the environment, the chart from values.
+HOST_FROM_VALUES = {"RABBITMQ_HOST": ("rabbitmq", "host"), "REDIS_HOST": ("redis", "host")}
+# The chart's own settings for the cluster (Redis over TLS).
+CHART_ONLY_SETTINGS = {"redis": {"enableTLS"}, "rabbitmq": set()}
+
+
+@EACH_BROKER
+def test_pubsub_component_is_the_local_brokers(chart_broker: str) -> None:
+    """Type and metadata of `pubsub` as in components/brokers/<broker>/, setting by setting:
+    the same plain values, the same secret keys, hosts from values; outbox-pubsub stays on
+    Redis."""
+    chart = by_name(of_kind(ON_BROKER[chart_broker], "Component"))
+    ours = by_name(local("Component", chart_broker))
+    pubsub, mine = chart[dapr_names.PUBSUB], ours[dapr_names.PUBSUB]
+    assert pubsub["spec"]["type"] == mine["spec"]["type"] == f"pubsub.{chart_broker}"
+    assert pubsub["spec"]["version"] == mine["spec"]["version"]
+    assert pubsub["auth"] == mine["auth"]
+    items = {item["name"]: item for item in pubsub["spec"]["metadata"]}
+    wanted = {item["name"]: item for item in mine["spec"]["metadata"]}
+    assert set(items) - set(wanted) == CHART_ONLY_SETTINGS[chart_broker]
+    assert set(wanted) <= set(items)
+    values = chart_values()
+    for name, item in wanted.items():
+        if "value" in item:
+            assert items[name] == item, name
+        elif "secretKeyRef" in item:
+            assert items[name]["secretKeyRef"]["key"] == item["secretKeyRef"]["key"], name
+        else:
+            section, key = HOST_FROM_VALUES[item["envRef"]]
+            assert items[name] == {"name": name, "value": values[section][key]}, name
+    assert chart[dapr_names.OUTBOX_PUBSUB]["spec"]["type"] == "pubsub.redis"
+
+
+def test_pubsub_broker_is_checked() -> None:
+    assert 'pubsub.broker must be rabbitmq or redis, not "kafka"' in failed_render(
+        "pubsub.broker=kafka"
+    )
 
 
 @VARIANTS
@@ -200,8 +286,9 @@ def test_channel_layer_url_takes_the_password_from_the_secret() -> None:
     assert names.index("REDIS_PASSWORD") < names.index("CHANNEL_REDIS_URL")
 
 
-def test_pubsub_scopes_who_publishes_and_subscribes_what() -> None:
-    pubsub = by_name(of_kind(DEFAULT, "Component"))[dapr_names.PUBSUB]
+@EACH_BROKER
+def test_pubsub_scopes_who_publishes_and_subscribes_what(chart_broker: str) -> None:
+    pubsub = by_name(of_kind(ON_BROKER[chart_broker], "Component"))[dapr_names.PUBSUB]
     meta = {item["name"]: item.get("value") for item in pubsub["spec"]["metadata"]}
     publishing = dict(part.split("=") for part in meta["publishingScopes"].split(";"))
     subscribing = dict(part.split("=") for part in meta["subscriptionScopes"].split(";"))
@@ -326,34 +413,64 @@ def test_keda_is_off_by_default() -> None:
     assert not of_kind(DEFAULT, "TriggerAuthentication")
 
 
-def test_scaled_objects_follow_each_consumer_group() -> None:
-    found = deployments(EVERYTHING)
-    scaled = of_kind(EVERYTHING, "ScaledObject")
-    (auth,) = of_kind(EVERYTHING, "TriggerAuthentication")
+# Each worker scales on every task topic it subscribes to.
+READ_BY = {
+    dapr_names.SYNC_WORKER_APP_ID: {dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_LIVE_TOPIC},
+    dapr_names.BINDINGS_WORKER_APP_ID: {dapr_names.TASK_EVENTS_TOPIC},
+}
+
+
+def scaled_objects(sets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The ScaledObjects by the app-id of the Deployment each scales, which they own."""
+    found = by_name(list(deployments(sets).values()))
+    scaled = {}
+    for doc in of_kind(sets, "ScaledObject"):
+        target = found[doc["spec"]["scaleTargetRef"]["name"]]
+        app_id = target["spec"]["template"]["metadata"]["annotations"]["dapr.io/app-id"]
+        assert "replicas" not in target["spec"], f"{app_id}: the ScaledObject owns replicas"
+        assert (doc["spec"]["minReplicaCount"], doc["spec"]["maxReplicaCount"]) == (1, 50)
+        scaled[app_id] = doc
+    assert set(scaled) == set(READ_BY)
+    return scaled
+
+
+def test_scaled_objects_follow_each_consumer_group_on_redis() -> None:
+    sets = (*EVERYTHING, *ON_BROKER["redis"])
+    (auth,) = of_kind(sets, "TriggerAuthentication")
     assert auth["spec"]["secretTargetRef"] == [
         {"parameter": "password", "name": "dapr-todo", "key": "redis-password"}
     ]
-    # Each worker scales on every task stream it subscribes to.
-    read_by = {
-        dapr_names.SYNC_WORKER_APP_ID: {dapr_names.TASK_EVENTS_TOPIC, dapr_names.TASK_LIVE_TOPIC},
-        dapr_names.BINDINGS_WORKER_APP_ID: {dapr_names.TASK_EVENTS_TOPIC},
-    }
-    targets = set()
-    for doc in scaled:
-        spec = doc["spec"]
-        target = by_name(list(found.values()))[spec["scaleTargetRef"]["name"]]
-        app_id = target["spec"]["template"]["metadata"]["annotations"]["dapr.io/app-id"]
-        targets.add(app_id)
-        assert "replicas" not in target["spec"], f"{app_id}: the ScaledObject owns replicas"
-        assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (1, 50)
-        streams = {trigger["metadata"]["stream"] for trigger in spec["triggers"]}
-        assert streams == read_by[app_id]
-        for trigger in spec["triggers"]:
+    for app_id, doc in scaled_objects(sets).items():
+        triggers = doc["spec"]["triggers"]
+        assert {trigger["metadata"]["stream"] for trigger in triggers} == READ_BY[app_id]
+        for trigger in triggers:
             assert trigger["type"] == "redis-streams"
             assert trigger["metadata"]["consumerGroup"] == app_id
-            assert {"pendingEntriesCount", "lagCount"} & set(trigger["metadata"])
+            assert trigger["metadata"]["pendingEntriesCount"] == "100"
             assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
-    assert targets == set(read_by)
+
+
+def test_scaled_objects_follow_each_queue_on_rabbitmq() -> None:
+    """One rabbitmq trigger per queue Dapr declares ("<app-id>-<topic>"), over AMQP (no
+    management plugin), its URL from the Secret."""
+    sets = (*EVERYTHING, *ON_BROKER["rabbitmq"])
+    (auth,) = of_kind(sets, "TriggerAuthentication")
+    assert auth["spec"]["secretTargetRef"] == [
+        {"parameter": "host", "name": "dapr-todo", "key": "rabbitmq-url"}
+    ]
+    for app_id, doc in scaled_objects(sets).items():
+        triggers = doc["spec"]["triggers"]
+        queues = {trigger["metadata"]["queueName"] for trigger in triggers}
+        assert queues == {f"{app_id}-{topic}" for topic in READ_BY[app_id]}
+        for trigger in triggers:
+            assert trigger["type"] == "rabbitmq"
+            assert trigger["metadata"] == {
+                "protocol": "amqp",
+                "queueName": trigger["metadata"]["queueName"],
+                "mode": "QueueLength",
+                "value": "100",
+            }
+            assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
 
 
 def test_keda_hpa_scale_down_window_is_a_value() -> None:
@@ -374,14 +491,11 @@ def test_keda_hpa_scale_down_window_is_a_value() -> None:
     assert default == 300  # Kubernetes' own default: unchanged unless set
 
 
-def test_keda_metric_is_checked() -> None:
-    done = subprocess.run(
-        [str(HELM), "template", RELEASE, str(CHART), "--set", "keda.enabled=true",
-         "--set", "keda.metric=streamLength"],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode != 0
-    assert "keda.metric must be" in done.stderr
+def test_keda_metric_is_checked_on_redis() -> None:
+    wrong = ("keda.enabled=true", "keda.metric=streamLength")
+    assert "keda.metric must be" in failed_render(*wrong, *ON_BROKER["redis"])
+    # RabbitMQ's trigger has no such metric: the value is not read there.
+    assert of_kind((*wrong, *ON_BROKER["rabbitmq"]), "ScaledObject")
 
 
 def test_webapp_scales_on_its_own_cpu() -> None:

@@ -1,5 +1,6 @@
 """The chart's opt-in NetworkPolicies: only the ingress reaches the apps, only the release's
-pods (and the Dapr control plane) reach the sidecars, only the release's pods reach Redis.
+pods (and the Dapr control plane) reach the sidecars, only the release's pods (and KEDA, on
+the broker it reads) reach Redis and RabbitMQ.
 
 A pod selected by some policy accepts only what a policy allows, so each test reads the
 union of the rules that select a given pod.
@@ -14,6 +15,8 @@ from tests.unit.helm.test_chart import DEFAULT, NAMESPACE, RELEASE, deployments,
 
 ON = ("networkPolicy.enabled=true",)
 WITH_REDIS = (*ON, "networkPolicy.redis.enabled=true", "keda.enabled=true")
+WITH_BROKERS = (*WITH_REDIS, "networkPolicy.rabbitmq.enabled=true")
+ON_REDIS = ("pubsub.broker=redis",)
 SCRAPED = (*ON, "networkPolicy.metricsScraper.namespaceLabels.team=monitoring")
 APP_PORT = 8000
 SIDECAR_INTERNAL_PORT = 50002
@@ -92,18 +95,49 @@ def test_a_configured_scraper_reaches_the_metrics_ports_only() -> None:
         assert monitoring not in allowed[SIDECAR_INTERNAL_PORT]
 
 
+def in_namespace(sets: tuple[str, ...], namespace: str) -> list[dict[str, Any]]:
+    return [p for p in policies(sets) if p["metadata"].get("namespace") == namespace]
+
+
+RELEASE_PEER = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NAMESPACE}},
+    "podSelector": {"matchLabels": RELEASE_PODS},
+}
+KEDA_PEER = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}}}
+REDIS_PODS = {"app.kubernetes.io/name": "redis"}
+RABBITMQ_PODS = {"app.kubernetes.io/name": "rabbitmq"}
+
+
 def test_redis_takes_only_the_release_its_own_pods_and_keda() -> None:
-    assert not [p for p in policies(ON) if p["metadata"].get("namespace") == "redis"]
-    (redis,) = [p for p in policies(WITH_REDIS) if p["metadata"].get("namespace") == "redis"]
-    redis_pods = {"app.kubernetes.io/name": "redis"}
-    assert redis["spec"]["podSelector"]["matchLabels"] == redis_pods
+    assert not in_namespace(ON, "redis")
+    (redis,) = in_namespace((*WITH_REDIS, *ON_REDIS), "redis")
+    assert redis["spec"]["podSelector"]["matchLabels"] == REDIS_PODS
     (rule,) = redis["spec"]["ingress"]
     assert rule["ports"] == [{"port": 6379, "protocol": "TCP"}]
-    assert rule["from"] == [
-        {
-            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NAMESPACE}},
-            "podSelector": {"matchLabels": RELEASE_PODS},
-        },
-        {"podSelector": {"matchLabels": redis_pods}},
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}}},
-    ]
+    assert rule["from"] == [RELEASE_PEER, {"podSelector": {"matchLabels": REDIS_PODS}}, KEDA_PEER]
+
+
+def test_keda_reaches_redis_only_when_it_scales_on_redis_streams() -> None:
+    (redis,) = in_namespace(WITH_REDIS, "redis")  # the default broker: RabbitMQ
+    (rule,) = redis["spec"]["ingress"]
+    assert rule["from"] == [RELEASE_PEER, {"podSelector": {"matchLabels": REDIS_PODS}}]
+
+
+def test_rabbitmq_takes_the_release_and_keda_on_amqp_and_its_own_pods() -> None:
+    assert not in_namespace(WITH_REDIS, "rabbitmq")  # opt-in, as Redis's
+    (rabbitmq,) = in_namespace(WITH_BROKERS, "rabbitmq")
+    assert rabbitmq["spec"]["podSelector"]["matchLabels"] == RABBITMQ_PODS
+    assert rabbitmq["spec"]["policyTypes"] == ["Ingress"]
+    amqp, cluster = rabbitmq["spec"]["ingress"]
+    assert amqp == {"from": [RELEASE_PEER, KEDA_PEER], "ports": [{"port": 5672, "protocol": "TCP"}]}
+    # A cluster's nodes talk on epmd's and the distribution ports: every port, nodes only.
+    assert cluster == {"from": [{"podSelector": {"matchLabels": RABBITMQ_PODS}}]}
+    (without_keda,) = in_namespace(
+        tuple(s for s in WITH_BROKERS if s != "keda.enabled=true"), "rabbitmq"
+    )
+    assert without_keda["spec"]["ingress"][0]["from"] == [RELEASE_PEER]
+
+
+def test_no_rabbitmq_policy_when_redis_carries_the_events() -> None:
+    assert not in_namespace((*WITH_BROKERS, *ON_REDIS), "rabbitmq")
+    assert in_namespace((*WITH_BROKERS, *ON_REDIS), "redis")
