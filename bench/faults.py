@@ -1,8 +1,9 @@
 """Each fault of the fault-injection suite (tests/integration/test_faults.py) on a freshly
 started system, as a table: acknowledged writes, lost, not delivered, failed writes by
-status, the longest write outage, and whether it recovered by itself.
+status, the longest write outage, and whether it recovered by itself. On RabbitMQ, a
+kill -9 of the broker too (as test_faults' broker test).
 
-    .venv/bin/python -m bench.faults [--only redis]
+    .venv/bin/python -m bench.faults [--broker rabbitmq|redis] [--only redis]
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from devtools import brokers
 from devtools.supervise import ProcessGroup
 from devtools.system import start_system
 from devtools.topology import REPO_ROOT, free_topology
 from tests.conftest import TEST_SETTINGS, RunningSystem
-from tests.integration.faults import Outcome, run
+from tests.integration.faults import Fault, Outcome, run
 from tests.integration.test_faults import FAULTS
 
 APP_ENV = {"LOG_LEVEL": "WARNING"}
@@ -36,11 +38,14 @@ def table(outcomes: list[Outcome]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--broker", choices=brokers.BROKERS, default=brokers.DEFAULT)
     parser.add_argument("--only", help="run only the faults whose name contains this")
     args = parser.parse_args()
-    faults = [f for f in FAULTS if not args.only or args.only in f.name]
+    in_suite = any(fault.process == args.broker for fault in FAULTS)  # Redis is
+    broker_fault = [] if in_suite else [Fault(args.broker)]
+    faults = [f for f in [*FAULTS, *broker_fault] if not args.only or args.only in f.name]
     with tempfile.TemporaryDirectory() as state:
-        topology = free_topology(Path(state))
+        topology = free_topology(Path(state), args.broker)
         with ProcessGroup(Path(state) / "logs", REPO_ROOT) as group:
             start_system(group, topology, TEST_SETTINGS, APP_ENV)
             system = RunningSystem(topology, group, APP_ENV)
