@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from common import dapr_names
 from devtools import brokers
 from tests.k8s.api import Api, Refused
 from tests.k8s.control_plane import ControlPlane, wait_for
@@ -27,10 +27,12 @@ from tests.unit.helm.test_chart import (
     CHART,
     EVERYTHING,
     HELM,
+    KEDA_SCALER,
     NAMESPACE,
     ON_BROKER,
     RELEASE,
     rendered,
+    set_args,
 )
 
 # The production-like values of the chart's tests: ingress, KEDA, tracing, NetworkPolicies.
@@ -98,10 +100,6 @@ def run_helm(control_plane: ControlPlane, *args: str) -> subprocess.CompletedPro
         check=False,
         timeout=180,
     )
-
-
-def set_args(values: tuple[str, ...]) -> list[str]:
-    return [arg for item in values for arg in ("--set", item)]
 
 
 def is_hook(doc: dict[str, Any]) -> bool:
@@ -178,12 +176,7 @@ def installed_on_the_other_broker(
     values = (*VALUES, *ON_BROKER[OTHER_BROKER])
     tmp = tmp_path_factory.mktemp("other-broker-secrets")
     install_without_hooks(control_plane, api, tmp, OTHER_RELEASE, OTHER_RELEASE, values)
-    done = run_helm(
-        control_plane,
-        "template", OTHER_RELEASE, str(CHART), "--namespace", OTHER_RELEASE, *set_args(values),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    docs = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    docs = rendered(values, OTHER_RELEASE, OTHER_RELEASE)
     create_hooks(api, docs, OTHER_RELEASE)
     return docs
 
@@ -198,7 +191,9 @@ def each_release(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, An
 
 def pubsub_type(docs: list[dict[str, Any]]) -> str:
     (pubsub,) = [
-        doc for doc in docs if doc["kind"] == "Component" and doc["metadata"]["name"] == "pubsub"
+        doc
+        for doc in docs
+        if doc["kind"] == "Component" and doc["metadata"]["name"] == dapr_names.PUBSUB
     ]
     return str(pubsub["spec"]["type"])
 
@@ -222,7 +217,7 @@ def test_every_object_the_chart_renders_is_admitted(
     assert missing == []
     # Each release carries its own broker's pubsub component and KEDA triggers.
     broker = pubsub_type(installed).removeprefix("pubsub.")
-    stored = api.get("dapr.io/v1alpha1", "Component", "pubsub", into)
+    stored = api.get("dapr.io/v1alpha1", "Component", dapr_names.PUBSUB, into)
     assert stored is not None
     assert stored["spec"]["type"] == f"pubsub.{broker}"
     triggers = {
@@ -230,7 +225,7 @@ def test_every_object_the_chart_renders_is_admitted(
         for scaled in api.list("keda.sh/v1alpha1", "ScaledObject", into)
         for trigger in scaled["spec"]["triggers"]
     }
-    assert triggers == {"rabbitmq" if broker == "rabbitmq" else "redis-streams"}
+    assert triggers == {KEDA_SCALER[broker]}
 
 
 # Fields the server prunes because the CRD's schema (the Go type behind it) lacks them.

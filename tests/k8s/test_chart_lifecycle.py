@@ -32,9 +32,8 @@ from tests.k8s.test_chart_admission import (
     owned_by,
     pods_of,
     run_helm,
-    set_args,
 )
-from tests.unit.helm.test_chart import CHART, HELM, rendered
+from tests.unit.helm.test_chart import CHART, HELM, rendered, set_args
 
 RELEASE = "lifecycle"
 NAMESPACE = "lifecycle"

@@ -29,7 +29,7 @@ from tests.k8s.api import Api, checked
 from tests.k8s.control_plane import ControlPlane, wait_for
 from tests.k8s.keda import Keda, quantity
 from tests.k8s.test_chart_admission import chart_secrets, run_helm, secret
-from tests.unit.helm.test_chart import CHART, EVERYTHING, ON_BROKER
+from tests.unit.helm.test_chart import CHART, EVERYTHING, KEDA_SCALER, ON_BROKER, set_args
 
 pytestmark = pytest.mark.pubsub
 RELEASE = "scale"
@@ -101,10 +101,10 @@ def release(
         f"redis.host={topology.redis_host}",
         f"rabbitmq.host={topology.rabbitmq_host}",
     ]
-    args = [arg for value in sets for arg in ("--set", value)]
     done = run_helm(
-        control_plane, "install", RELEASE, str(CHART), "-n", namespace, "--no-hooks", *args
-    )
+        control_plane, "install", RELEASE, str(CHART), "-n", namespace, "--no-hooks",
+        *set_args(tuple(sets)),
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return api.list("keda.sh/v1alpha1", "ScaledObject", namespace)
 
@@ -153,10 +153,6 @@ def by_app(scaled: list[dict[str, Any]], app_id: str) -> dict[str, Any]:
     return found
 
 
-# The scaler each broker's triggers use, as KEDA names its metrics ("s<index>-<scaler>-...").
-SCALER = {"rabbitmq": "rabbitmq", "redis": "redis-streams"}
-
-
 def test_every_scaled_object_reads_its_broker_and_has_an_hpa(
     api: Api, release: list[dict[str, Any]], namespace: str, broker: str
 ) -> None:
@@ -169,7 +165,8 @@ def test_every_scaled_object_reads_its_broker_and_has_an_hpa(
         window = made["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"]
         assert window == STABILISATION
         for metric in metric_names(api, scaled):
-            assert metric.split("-", 1)[1].startswith(f"{SCALER[broker]}-"), metric
+            # KEDA names its metrics "s<index>-<scaler>-...".
+            assert metric.split("-", 1)[1].startswith(f"{KEDA_SCALER[broker]}-"), metric
         # The trigger reaches the broker: the queue or group the sidecar created exists
         # (a passive declare of a missing queue, or a missing group, is an error).
         assert external_metric(api, scaled) == 0

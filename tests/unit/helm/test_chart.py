@@ -48,6 +48,8 @@ VARIANTS = pytest.mark.parametrize(
     [DEFAULT, EVERYTHING, *((*EVERYTHING, *ON_BROKER[b]) for b in brokers.BROKERS)],
     ids=["default", "everything", *(f"everything-{b}" for b in brokers.BROKERS)],
 )
+# The KEDA scaler of each broker's triggers (templates/keda.yaml).
+KEDA_SCALER = {"rabbitmq": "rabbitmq", "redis": "redis-streams"}
 # Not `broker`: tests/conftest.py parametrizes that name (the running system's broker).
 EACH_BROKER = pytest.mark.parametrize("chart_broker", brokers.BROKERS)
 
@@ -97,8 +99,10 @@ def set_args(sets: tuple[str, ...]) -> list[str]:
 
 
 @functools.cache
-def rendered(sets: tuple[str, ...]) -> list[dict[str, Any]]:
-    out = helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *set_args(sets))
+def rendered(
+    sets: tuple[str, ...], release: str = RELEASE, namespace: str = NAMESPACE
+) -> list[dict[str, Any]]:
+    out = helm("template", release, str(CHART), "--namespace", namespace, *set_args(sets))
     return [doc for doc in yaml.safe_load_all(out) if doc]
 
 
